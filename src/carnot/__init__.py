@@ -1,0 +1,1 @@
+"""Carnot: the information system of the French Carnot programme."""

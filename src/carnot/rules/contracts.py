@@ -1,0 +1,93 @@
+"""Which research contracts count for the abondement, and why not (FAQ-2.6, 2.28, 3.1–3.3).
+
+The amount threshold applies to the contract's total amount excluding VAT (open question 2);
+what counts in a year's revenue is what was invoiced that year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from carnot.rules.domain import Contract, PartnerCategory
+from carnot.rules.money import Cents, format_euros
+from carnot.rules.parameters import CallParameters
+
+CATEGORY_LABELS = {
+    PartnerCategory.MICRO: "TPE",
+    PartnerCategory.SME: "PME",
+    PartnerCategory.MIDCAP: "ETI",
+    PartnerCategory.LARGE: "grande entreprise",
+    PartnerCategory.LOCAL_AUTHORITY: "collectivité territoriale",
+    PartnerCategory.CRT_MEMBER: "CRT membre du consortium",
+    PartnerCategory.OTHER: "autre partenaire",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContractEligibility:
+    """The verdict on one contract: whether it counts, the rule that decided, the threshold."""
+
+    contract: Contract
+    eligible: bool
+    rule: str
+    threshold_cents: Cents | None
+
+    @property
+    def message(self) -> str:
+        contract = self.contract
+        partner = CATEGORY_LABELS[contract.partner_category]
+        amount = format_euros(contract.total_cents)
+        if self.threshold_cents is None:
+            return f"Contrat {contract.id} : un contrat avec un(e) {partner} n'est pas un contrat " \
+                   "avec un acteur socio-économique ; il ne compte pas."
+        threshold = format_euros(self.threshold_cents)
+        cifre = "thèse CIFRE, " if contract.cifre else ""
+        if not self.eligible:
+            return f"Contrat {contract.id} ({cifre}{partner}) : {amount} HT ne dépasse pas le " \
+                   f"seuil de {threshold} ; il ne compte pas."
+        theme = " ; hors thématique mais éligible (FAQ-2.28)" if not contract.in_theme else ""
+        return f"Contrat {contract.id} ({cifre}{partner}) : {amount} HT dépasse le seuil de " \
+               f"{threshold}{theme}."
+
+
+def partner_is_socio_economic(category: PartnerCategory, params: CallParameters) -> bool:
+    """FAQ-2.6: a CRT member of a consortium is a member, not a socio-economic partner; the
+    parameter table says which other categories count."""
+    return params.partner_category_rule(category).counts
+
+
+def amount_threshold_rule_id(contract: Contract) -> str:
+    """The rule that sets a contract's threshold: CIFRE (FAQ-3.1), local authority (FAQ-3.3),
+    or the general SME / other split (FAQ-3.2)."""
+    if contract.cifre:
+        return "FAQ-3.1"
+    if contract.partner_category is PartnerCategory.LOCAL_AUTHORITY:
+        return "FAQ-3.3"
+    return "FAQ-3.2"
+
+
+def contract_meets_amount_threshold(total_cents: Cents, threshold_cents: Cents,
+                                    strict: bool) -> bool:
+    """FAQ-3.2: contracts must be above 15 k€ with a PME (TPE included), above 30 k€ otherwise;
+    whether "above" is strict is a parameter (open question 1)."""
+    return total_cents > threshold_cents if strict else total_cents >= threshold_cents
+
+
+def contract_eligibility(contract: Contract, params: CallParameters) -> ContractEligibility:
+    """Whether a contract counts for the abondement, with the rule that decided.
+
+    CIFRE contracts follow the same thresholds (FAQ-3.1); out-of-theme contracts of a thematic
+    consortium still count (FAQ-2.28).
+    """
+    category_rule = params.partner_category_rule(contract.partner_category)
+    if not category_rule.counts or category_rule.threshold is None:
+        return ContractEligibility(contract, False, category_rule.source, None)
+    threshold = params.contract_threshold_cents(category_rule.threshold)
+    meets = contract_meets_amount_threshold(
+        contract.total_cents, threshold, params.contract_threshold_is_strict()
+    )
+    rule = amount_threshold_rule_id(contract)
+    if meets and not contract.in_theme:
+        rule = "FAQ-2.28"
+    return ContractEligibility(contract, meets, rule, threshold)
+

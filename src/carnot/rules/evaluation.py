@@ -1,0 +1,300 @@
+"""Evaluate a whole national call: contracts, admissibility, bases, guarantee, allocation.
+
+The order follows the dependencies of the rules: contract eligibility gives each unit's
+revenue; admissibility (per application and across applications, with the 2.5 M€ threshold on
+the full bases) decides who is eligible; shared units are split among eligible consortia for
+the abondement bases; the guarantee gives floors; the allocation shares the envelope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from carnot.rules.admissibility import check_application
+from carnot.rules.allocation import Allocation, Claim, allocate
+from carnot.rules.bonus import (
+    describe_growth,
+    performance_bonus_perimeter_constant,
+    performance_bonus_weight,
+)
+from carnot.rules.contracts import ContractEligibility, contract_eligibility
+from carnot.rules.domain import Application, NationalCall
+from carnot.rules.guarantee import GuaranteeResult, guarantee_for
+from carnot.rules.money import Cents
+from carnot.rules.parameters import CallParameters
+from carnot.rules.perimeter import perimeter_fte
+from carnot.rules.revenue import (
+    abondement_base,
+    revenue_by_unit_and_year,
+    revenue_meets_eligibility_threshold,
+    threshold_base,
+)
+from carnot.rules.sharing import check_coexistence, check_shared_units
+from carnot.rules.spending import AgreementPeriod, agreement_period, spend_by
+from carnot.rules.verdicts import Status, Verdict
+
+CONTRACT_PARAMETERS = ("partner_categories", "contract_threshold_sme",
+                       "contract_threshold_general", "contract_threshold_is_strict")
+
+
+@dataclass(frozen=True, slots=True)
+class ConsortiumResult:
+    application: Application
+    verdicts: tuple[Verdict, ...]
+    threshold_revenue_cents: Cents
+    abondement_revenue_cents: Cents
+    perimeter_fte: Decimal | None
+    guarantee: GuaranteeResult
+    bonus_verdicts: tuple[Verdict, ...]
+    pro_rata_cents: Cents
+    bonus_cents: Cents
+
+    @property
+    def id(self) -> str:
+        return self.application.id
+
+    @property
+    def violations(self) -> list[Verdict]:
+        return [verdict for verdict in self.verdicts if verdict.failed]
+
+    @property
+    def admissible(self) -> bool:
+        return not self.violations
+
+    @property
+    def allocation_cents(self) -> Cents:
+        return self.pro_rata_cents + self.bonus_cents
+
+
+@dataclass(frozen=True, slots=True)
+class NationalEvaluation:
+    call: NationalCall
+    params: CallParameters
+    contracts: tuple[ContractEligibility, ...]
+    consortia: tuple[ConsortiumResult, ...]
+    allocation: Allocation
+    agreement: AgreementPeriod
+
+    @property
+    def envelope_cents(self) -> Cents:
+        return self.allocation.envelope_cents
+
+    @property
+    def allocated_cents(self) -> Cents:
+        return self.allocation.allocated_cents
+
+    def consortium(self, consortium_id: str) -> ConsortiumResult:
+        for result in self.consortia:
+            if result.id == consortium_id:
+                return result
+        raise KeyError(consortium_id)
+
+    def contract(self, contract_id: str) -> ContractEligibility:
+        for eligibility in self.contracts:
+            if eligibility.contract.id == contract_id:
+                return eligibility
+        raise KeyError(contract_id)
+
+
+def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluation:
+    """Evaluate every application and contract of ``call`` under ``params``."""
+    eligibilities = tuple(contract_eligibility(contract, params) for contract in call.contracts)
+    eligible_revenue = revenue_by_unit_and_year(eligibilities)
+    invoiced_revenue = revenue_by_unit_and_year(eligibilities, only_eligible=False)
+    applications = sorted(call.applications, key=lambda application: application.id)
+
+    verdicts: dict[str, list[Verdict]] = {
+        application.id: check_application(application, call, params)
+        for application in applications
+    }
+    for application_id, shared in check_shared_units(call, params).items():
+        verdicts[application_id].extend(shared)
+    threshold_years = params.threshold_revenue_years()
+    threshold_bases = {application.id: threshold_base(application, eligible_revenue,
+                                                      threshold_years)
+                       for application in applications}
+    for application in applications:
+        verdicts[application.id].append(revenue_meets_eligibility_threshold(
+            application, threshold_bases[application.id], params))
+    for application_id, coexisting in check_coexistence(call, threshold_bases, params).items():
+        verdicts[application_id].extend(coexisting)
+
+    admissible = {application.id for application in applications
+                  if not any(verdict.failed for verdict in verdicts[application.id])}
+    holders = _holders_for_abondement(applications, admissible, params)
+    years = params.abondement_revenue_years()
+    bases = {application.id: abondement_base(application, eligible_revenue, years, holders, params)
+             for application in applications}
+    previous_years = tuple(year - 1 for year in years)
+    guarantees = {application.id: guarantee_for(application, eligible_revenue, invoiced_revenue,
+                                                application.id in admissible, params)
+                  for application in applications}
+
+    bonus_verdicts: dict[str, tuple[Verdict, ...]] = defaultdict(tuple)
+    bonus_weights: dict[str, Fraction] = {}
+    if params.performance_bonus_share() > 0:
+        for application in applications:
+            if application.id not in admissible:
+                continue
+            previous = abondement_base(application, eligible_revenue, previous_years, holders,
+                                       params)
+            constant = performance_bonus_perimeter_constant(application, params)
+            bonus_verdicts[application.id] = (constant, describe_growth(
+                application, bases[application.id], previous))
+            if constant.status is Status.PASSED:
+                bonus_weights[application.id] = performance_bonus_weight(
+                    bases[application.id], previous)
+
+    claims = [Claim(application.id, bases[application.id],
+                    guarantees[application.id].amount_cents,
+                    bonus_weights.get(application.id, Fraction(0)))
+              for application in applications if application.id in admissible]
+    allocation = allocate(params.envelope_cents(), claims, params.floor_policy(),
+                          params.performance_bonus_share())
+    consortia = tuple(
+        ConsortiumResult(
+            application=application,
+            verdicts=tuple(verdicts[application.id]),
+            threshold_revenue_cents=threshold_bases[application.id],
+            abondement_revenue_cents=bases[application.id],
+            perimeter_fte=perimeter_fte(application.units, params.fte_reference_year()),
+            guarantee=guarantees[application.id],
+            bonus_verdicts=bonus_verdicts[application.id],
+            pro_rata_cents=allocation.pro_rata_cents.get(application.id, 0),
+            bonus_cents=allocation.bonus_cents.get(application.id, 0),
+        )
+        for application in applications
+    )
+    return NationalEvaluation(call, params, eligibilities, consortia, allocation,
+                              agreement_period(call.year, params))
+
+
+def _holders_for_abondement(applications: Iterable[Application], admissible: set[str],
+                            params: CallParameters) -> dict[str, list[str]]:
+    """FAQ-2.22: the consortia among which each unit's revenue is split for the abondement —
+    the eligible ones only, unless the parameter says every declaring application."""
+    only_eligible = params.shared_unit_split_among_eligible_only()
+    holders: dict[str, list[str]] = defaultdict(list)
+    for application in applications:
+        if only_eligible and application.id not in admissible:
+            continue
+        for rnsr in application.unit_rnsrs():
+            holders[rnsr].append(application.id)
+    return holders
+
+
+# --- explanations ---------------------------------------------------------------------------
+
+def consortium_trace(result: ConsortiumResult, evaluation: NationalEvaluation) -> dict[str, Any]:
+    """Rule ids, parameters read (with source), steps and figures behind one consortium's result."""
+    guarantee_steps = result.guarantee.verdicts if result.application.former_carnot else ()
+    steps = [*result.verdicts, *guarantee_steps, *result.bonus_verdicts]
+    allocation_steps = list(evaluation.allocation.steps) if result.admissible else []
+    parameters = {name for step in (*steps, *allocation_steps) for name in step.parameters}
+    parameters.update(CONTRACT_PARAMETERS)
+    parameters.update(("threshold_revenue_years", "abondement_revenue_years",
+                       "shared_unit_abondement_share", "shared_unit_split_among_eligible_only",
+                       "spending_window_years"))
+    return {
+        "rules": sorted({step.rule for step in (*steps, *allocation_steps)} | {"FAQ-2.22",
+                                                                                "FAQ-4.1"}),
+        "parameters": evaluation.params.describe(parameters),
+        "steps": [step.as_dict() for step in steps],
+        "allocation_steps": [step.as_dict() for step in allocation_steps],
+        "figures": {
+            "threshold_revenue_cents": result.threshold_revenue_cents,
+            "abondement_revenue_cents": result.abondement_revenue_cents,
+            "perimeter_fte": str(result.perimeter_fte) if result.perimeter_fte is not None
+            else None,
+            "guaranteed_floor_cents": result.guarantee.amount_cents,
+            "at_floor": result.id in evaluation.allocation.floored,
+            "pro_rata_cents": result.pro_rata_cents,
+            "bonus_cents": result.bonus_cents,
+            "allocation_cents": result.allocation_cents,
+        },
+    }
+
+
+def contract_rule_counts(evaluation: NationalEvaluation) -> dict[str, dict[str, int]]:
+    """How many contracts each rule admitted or excluded."""
+    counts: dict[str, Counter[str]] = {"eligible": Counter(), "excluded": Counter()}
+    for eligibility in evaluation.contracts:
+        counts["eligible" if eligibility.eligible else "excluded"][eligibility.rule] += 1
+    return {key: dict(sorted(counter.items())) for key, counter in counts.items()}
+
+
+def evaluation_as_dict(evaluation: NationalEvaluation) -> dict[str, Any]:
+    """The evaluation for programs: the JSON document of ``carnot evaluate --json``."""
+    params = evaluation.params
+    grant_deadline = spend_by(evaluation.call.year, params).isoformat()
+    consortia = []
+    for result in evaluation.consortia:
+        consortia.append({
+            "id": result.id,
+            "name": result.application.name,
+            "kind": result.application.kind.value,
+            "admissible": result.admissible,
+            "violations": [{"rule": v.rule, "message": v.message} for v in result.violations],
+            "threshold_revenue_cents": result.threshold_revenue_cents,
+            "abondement_revenue_cents": result.abondement_revenue_cents,
+            "perimeter_fte": str(result.perimeter_fte) if result.perimeter_fte is not None
+            else None,
+            "guarantee": {
+                "applies": result.guarantee.applies,
+                "reasons": [{"rule": v.rule, "status": v.status.value, "message": v.message}
+                            for v in result.guarantee.verdicts],
+                "amount_cents": result.guarantee.amount_cents,
+            },
+            "bonus_cents": result.bonus_cents,
+            "allocation_cents": result.allocation_cents,
+            "spend_by": grant_deadline if result.allocation_cents else None,
+            "trace": consortium_trace(result, evaluation),
+        })
+    contracts = []
+    for eligibility in evaluation.contracts:
+        entry: dict[str, Any] = {"id": eligibility.contract.id, "eligible": eligibility.eligible}
+        if not eligibility.eligible:
+            entry["rule"] = eligibility.rule
+        contracts.append(entry)
+    agreement = evaluation.agreement
+    return {
+        "call_year": evaluation.call.year,
+        "envelope_cents": evaluation.envelope_cents,
+        "allocated_cents": evaluation.allocated_cents,
+        "unallocated_cents": evaluation.envelope_cents - evaluation.allocated_cents,
+        "agreement": {"starts_on": agreement.starts_on.isoformat(),
+                      "ends_on": agreement.ends_on.isoformat(),
+                      "renewable": agreement.renewable, "rule": "FAQ-1.1"},
+        "consortia": consortia,
+        "contracts": contracts,
+        "trace": {
+            "rules": sorted({step.rule for step in evaluation.allocation.steps}
+                            | {"FAQ-1.1", "FAQ-4.1"}),
+            "parameters": params.describe(),
+            "allocation_steps": [step.as_dict() for step in evaluation.allocation.steps],
+            "contracts_by_rule": contract_rule_counts(evaluation),
+        },
+    }
+
+
+def explain_consortium(result: ConsortiumResult, evaluation: NationalEvaluation) -> str:
+    """The trace of one consortium as plain French text, for a person."""
+    trace = consortium_trace(result, evaluation)
+    marks = {"passed": "✔", "failed": "✘", "not_checkable": "?"}
+    lines = [f"{result.id} — {result.application.name}",
+             f"Recevable : {'oui' if result.admissible else 'non'}", "", "Règles appliquées :"]
+    for step in (*trace["steps"], *trace["allocation_steps"]):
+        lines.append(f"  {marks[step['status']]} [{step['rule']}] {step['message']}")
+    lines += ["", "Paramètres lus :"]
+    for parameter in trace["parameters"]:
+        lines.append(f"  {parameter['name']} = {parameter['value']} (source : "
+                     f"{parameter['source']})")
+    lines += ["", "Chiffres :"]
+    lines += [f"  {name} = {value}" for name, value in trace["figures"].items()]
+    return "\n".join(lines)
+

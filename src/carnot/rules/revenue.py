@@ -1,0 +1,105 @@
+"""Revenue bases of each consortium (FAQ-2.22) and the eligibility threshold (FAQ-2.19).
+
+A unit in two consortia counts in full in each for the eligibility threshold, and is split
+50/50 between them for the abondement, so that no contract is counted twice nationally.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from carnot.rules.contracts import ContractEligibility
+from carnot.rules.domain import Application
+from carnot.rules.money import Cents, format_euros, round_to_cent
+from carnot.rules.parameters import CallParameters
+from carnot.rules.verdicts import Verdict, failed, passed
+
+UnitRevenue = Mapping[str, Mapping[int, Cents]]
+"""Eligible revenue invoiced by each unit (RNSR) in each year."""
+
+
+def revenue_by_unit_and_year(eligibilities: Iterable[ContractEligibility],
+                             only_eligible: bool = True) -> dict[str, dict[int, Cents]]:
+    """Invoiced revenue of each unit per year: of eligible contracts, or of all contracts."""
+    revenue: dict[str, dict[int, Cents]] = defaultdict(lambda: defaultdict(int))
+    for eligibility in eligibilities:
+        if only_eligible and not eligibility.eligible:
+            continue
+        per_year = revenue[eligibility.contract.unit]
+        for year, cents in eligibility.contract.invoiced_cents.items():
+            per_year[year] += cents
+    return revenue
+
+
+def unit_revenue_over(revenue: UnitRevenue, rnsr: str, years: Iterable[int]) -> Cents:
+    per_year = revenue.get(rnsr, {})
+    return sum(per_year.get(year, 0) for year in years)
+
+
+def threshold_base(application: Application, revenue: UnitRevenue, years: Sequence[int]) -> Cents:
+    """FAQ-2.22: for the eligibility threshold, every unit's contracts count in full, shared
+    units included."""
+    return sum(unit_revenue_over(revenue, rnsr, years) for rnsr in application.unit_rnsrs())
+
+
+def shared_unit_portions(amount: Cents, holders: Sequence[str],
+                         params: CallParameters) -> dict[str, Cents]:
+    """FAQ-2.22: a unit's revenue split between the consortia that hold it, 50/50 for two.
+
+    The first holder (by id) gets the rounded share, the second the rest, so the parts always
+    add up to the unit's revenue exactly. More than two holders is a violation (FAQ-2.26)
+    reported elsewhere, never a split.
+    """
+    if len(holders) == 1:
+        return {holders[0]: amount}
+    if len(holders) != 2:
+        raise ValueError(f"une unité ne se partage qu'entre deux consortiums ({len(holders)})")
+    first, second = sorted(holders)
+    first_part = round_to_cent(amount * params.shared_unit_abondement_share())
+    return {first: first_part, second: amount - first_part}
+
+
+def abondement_base(application: Application, revenue: UnitRevenue, years: Sequence[int],
+                    holders_by_unit: Mapping[str, Sequence[str]],
+                    params: CallParameters) -> Cents:
+    """FAQ-2.22: for the abondement, a shared unit's contracts are split between its consortia."""
+    total = 0
+    for rnsr in application.unit_rnsrs():
+        amount = unit_revenue_over(revenue, rnsr, years)
+        holders = holders_by_unit.get(rnsr, (application.id,))
+        total += shared_unit_portions(amount, holders, params)[application.id]
+    return total
+
+
+def above_eligibility_threshold(base_cents: Cents, params: CallParameters) -> bool:
+    """FAQ-2.19: abondable revenue above 2.5 M€ (strict or not, as the parameter says)."""
+    threshold = params.eligibility_threshold_cents()
+    if params.eligibility_threshold_is_strict():
+        return base_cents > threshold
+    return base_cents >= threshold
+
+
+def revenue_meets_eligibility_threshold(application: Application, base_cents: Cents,
+                                        params: CallParameters) -> Verdict:
+    """FAQ-2.19, FAQ-2.22: a perimeter's abondable revenue, shared units in full, must be above
+    2.5 M€."""
+    threshold = params.eligibility_threshold_cents()
+    strict = params.eligibility_threshold_is_strict()
+    meets = above_eligibility_threshold(base_cents, params)
+    years = ", ".join(str(year) for year in params.threshold_revenue_years())
+    details = {
+        "subject": application.id,
+        "figures": {"recettes_seuil_cents": base_cents, "seuil_cents": threshold,
+                    "annees": params.threshold_revenue_years()},
+        "parameters": ("eligibility_threshold", "eligibility_threshold_is_strict",
+                       "threshold_revenue_years"),
+    }
+    comparison = "supérieures" if strict else "au moins égales"
+    if meets:
+        return passed("FAQ-2.19", f"Recettes abondables {years} (unités partagées comptées en "
+                      f"entier, FAQ-2.22) : {format_euros(base_cents)}, {comparison} au seuil de "
+                      f"{format_euros(threshold)}.", **details)
+    return failed("FAQ-2.19", f"Recettes abondables {years} (unités partagées comptées en "
+                  f"entier, FAQ-2.22) : {format_euros(base_cents)}, pas {comparison} au seuil de "
+                  f"{format_euros(threshold)}.", **details)

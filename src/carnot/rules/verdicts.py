@@ -1,0 +1,73 @@
+"""Verdicts: what a rule decided, why, and from which figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKABLE = "not_checkable"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One rule applied to one subject: the rule id, the outcome, a French message, the figures.
+
+    ``parameters`` names the dated parameters the rule read, so the trace can show their value
+    and source.
+    """
+
+    rule: str
+    status: Status
+    message: str
+    subject: str = ""
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    parameters: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAILED
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "status": self.status.value,
+            "subject": self.subject,
+            "message": self.message,
+            "figures": {key: _plain(value) for key, value in self.figures.items()},
+            "parameters": list(self.parameters),
+        }
+
+
+def passed(rule: str, message: str, **details: Any) -> Verdict:
+    return Verdict(rule, Status.PASSED, message, **details)
+
+
+def failed(rule: str, message: str, **details: Any) -> Verdict:
+    return Verdict(rule, Status.FAILED, message, **details)
+
+
+def not_checkable(rule: str, message: str, **details: Any) -> Verdict:
+    return Verdict(rule, Status.NOT_CHECKABLE, message, **details)
+
+
+def failures(verdicts: Iterable[Verdict]) -> list[Verdict]:
+    return [verdict for verdict in verdicts if verdict.failed]
+
+
+def _plain(value: Any) -> Any:
+    """Figures as JSON-friendly values: decimals and fractions as strings, sets as sorted lists."""
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, frozenset | set):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)

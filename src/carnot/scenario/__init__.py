@@ -1,0 +1,1 @@
+"""Scenario files: a whole national call in YAML or JSON, validated and turned into domain values."""
