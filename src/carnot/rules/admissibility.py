@@ -43,7 +43,8 @@ def application_is_of_one_kind(application: Application) -> Verdict:
     if kind is ApplicationKind.TERRITORIAL and application.former_carnot is not None:
         problems.append("un consortium territorial ne peut pas garder les prérogatives Carnot 4")
     if kind is ApplicationKind.THEMATIC and (application.puis or application.former_carnot):
-        problems.append("un consortium thématique ne s'appuie ni sur un PUI ni sur un label Carnot 4")
+        problems.append("un consortium thématique ne s'appuie ni sur un PUI ni sur un label "
+                        "Carnot 4")
     if kind is ApplicationKind.FORMER_CARNOT:
         if application.former_carnot is None:
             problems.append("un ancien Carnot doit avoir été labellisé à l'appel 2019 (Carnot 4)")

@@ -68,7 +68,8 @@ def share_pro_rata_with_top_up(total: Cents, claims: Sequence[Claim]) -> tuple[d
         if not newly:
             break
         floored |= newly
-    amounts = {claim.consortium: claim.floor_cents for claim in claims if claim.consortium in floored}
+    amounts = {claim.consortium: claim.floor_cents
+               for claim in claims if claim.consortium in floored}
     amounts.update(_pro_rata(left, free))
     return amounts, frozenset(floored)
 

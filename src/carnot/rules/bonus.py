@@ -13,7 +13,7 @@ from fractions import Fraction
 from carnot.rules.domain import Application
 from carnot.rules.money import Cents, format_euros
 from carnot.rules.parameters import CallParameters
-from carnot.rules.perimeter import perimeter_fte, perimeter_ratio, percent, within_tolerance
+from carnot.rules.perimeter import percent, perimeter_fte, perimeter_ratio, within_tolerance
 from carnot.rules.verdicts import Verdict, failed, not_checkable, passed
 
 

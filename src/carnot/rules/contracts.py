@@ -38,8 +38,8 @@ class ContractEligibility:
         partner = CATEGORY_LABELS[contract.partner_category]
         amount = format_euros(contract.total_cents)
         if self.threshold_cents is None:
-            return f"Contrat {contract.id} : un contrat avec un(e) {partner} n'est pas un contrat " \
-                   "avec un acteur socio-économique ; il ne compte pas."
+            return (f"Contrat {contract.id} : un contrat avec un(e) {partner} n'est pas un "
+                    "contrat avec un acteur socio-économique ; il ne compte pas.")
         threshold = format_euros(self.threshold_cents)
         cifre = "thèse CIFRE, " if contract.cifre else ""
         if not self.eligible:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from carnot.rules.domain import Application, ApplicationKind, FormerCarnotReference
 from carnot.rules.money import Cents, format_euros, round_to_cent
 from carnot.rules.parameters import CallParameters
-from carnot.rules.perimeter import perimeter_fte, perimeter_ratio, percent, within_tolerance
+from carnot.rules.perimeter import percent, perimeter_fte, perimeter_ratio, within_tolerance
 from carnot.rules.revenue import UnitRevenue, unit_revenue_over
 from carnot.rules.verdicts import Status, Verdict, failed, not_checkable, passed
 
@@ -68,7 +68,8 @@ def guarantee_perimeter_constant_against_2019(application: Application,
                if not within_tolerance(ratio, tolerance)}
     shown = ", ".join(f"{year} : {percent(ratio)}" for year, ratio in ratios.items())
     details = {"subject": application.id, "parameters": parameters,
-               "figures": {"etp_2019": reference_fte, "ratios": {y: str(r) for y, r in ratios.items()}}}
+               "figures": {"etp_2019": reference_fte,
+                           "ratios": {year: str(ratio) for year, ratio in ratios.items()}}}
     if outside:
         return failed("FAQ-3.6", f"Périmètre hors de ±{percent(tolerance)} du périmètre 2019 "
                       f"({reference_fte} ETP) : {shown}.", **details)

@@ -18,7 +18,7 @@ class MoneyError(ValueError):
 
 
 def euros_to_cents(amount: Decimal | int | str) -> Cents:
-    """Read an amount in euros (at most two decimals) as integer cents, refusing anything inexact."""
+    """Read an amount in euros (at most two decimals) as cents, refusing anything inexact."""
     try:
         value = Decimal(amount) if not isinstance(amount, Decimal) else amount
     except (InvalidOperation, ValueError) as exc:

@@ -111,7 +111,8 @@ def joint_unit_shared_by_carnot4_derogation(rnsr: str, unit: Unit, app_a: Applic
                                             app_b: Application, params: CallParameters) -> bool:
     """FAQ-2.24: a joint unit (several tutelles) in both 2019 perimeters, during transition."""
     in_both_2019 = all(
-        application.former_carnot is not None and rnsr in application.former_carnot.perimeter_2019_fte
+        application.former_carnot is not None
+        and rnsr in application.former_carnot.perimeter_2019_fte
         for application in (app_a, app_b)
     )
     return in_both_2019 and len(unit.tutelles) >= 2 and params.in_transition()
@@ -209,7 +210,8 @@ def territorial_and_former_carnot_coexist(territorial: Application, former: Appl
         if common:
             problems.append(f"unités communes : {', '.join(common)}")
         if below:
-            problems.append(f"recettes sous le seuil de {format_euros(threshold)} pour {', '.join(below)}")
+            problems.append(f"recettes sous le seuil de {format_euros(threshold)} pour "
+                            f"{', '.join(below)}")
         return failed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} sur le "
                       f"territoire du PUI {pui.name} : " + " ; ".join(problems) + ".", **details)
     return passed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} coexistent sur le "

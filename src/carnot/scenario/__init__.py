@@ -1,1 +1,1 @@
-"""Scenario files: a whole national call in YAML or JSON, validated and turned into domain values."""
+"""Scenario files: a whole national call in YAML or JSON, validated, made into domain values."""
