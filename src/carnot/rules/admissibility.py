@@ -14,7 +14,7 @@ from carnot.rules.domain import Application, ApplicationKind, NationalCall, Pui,
 from carnot.rules.membership import structure_may_be_member, structure_may_coordinate
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import perimeter_fte
-from carnot.rules.verdicts import Verdict, failed, not_checkable, passed
+from carnot.rules.verdicts import Verdict, count, failed, not_checkable, passed
 
 RNSR_PATTERN = re.compile(r"^(\d{4})\d{5}[A-Z]$")
 
@@ -93,7 +93,8 @@ def thematic_may_span_territories(application: Application, call: NationalCall) 
     })
     return passed(
         "FAQ-2.2",
-        f"Consortium thématique national : {len(regions)} région(s) représentée(s), sans limite.",
+        f"Consortium thématique national : {count(len(regions), 'région')} représentée"
+        f"{'s' if len(regions) > 1 else ''}, sans limite.",
         subject=application.id, figures={"regions": regions},
     )
 
@@ -109,7 +110,7 @@ def thematic_theme_is_justified(application: Application) -> Verdict:
         return failed("FAQ-2.27", f"La thématique « {application.theme} » n'est justifiée par "
                       "aucun alignement (SNA, PEPR ou CSF).", **details)
     return passed("FAQ-2.27", f"Thématique « {application.theme} » justifiée par "
-                  f"{len(application.alignments)} alignement(s).", **details)
+                  f"{count(len(application.alignments), 'alignement')}.", **details)
 
 
 def territorial_on_exactly_one_pui(application: Application, call: NationalCall) -> Verdict:
@@ -118,7 +119,7 @@ def territorial_on_exactly_one_pui(application: Application, call: NationalCall)
     details = {"subject": application.id, "figures": {"puis": puis}}
     if len(puis) == 1 and puis[0] in call.puis:
         return passed("FAQ-2.4", f"Consortium territorial sur un seul PUI : "
-                      f"{call.puis[puis[0]].name}.", **details)
+                      f"« {call.puis[puis[0]].name} ».", **details)
     if not puis:
         return failed("FAQ-2.4", "Un consortium territorial doit s'appuyer sur un PUI.", **details)
     return failed("FAQ-2.4", f"Un consortium territorial s'appuie sur un seul PUI "
@@ -129,16 +130,16 @@ def territorial_units_inside_pui(application: Application, call: NationalCall) -
     """FAQ-2.3: every unit of a territorial consortium belongs to its PUI (founder or partner);
     the consortium need not take every unit of the PUI."""
     if len(application.puis) != 1 or application.puis[0] not in call.puis:
-        return failed("FAQ-2.3", "Appartenance des unités au PUI non vérifiable sans un PUI "
-                      "unique (voir FAQ-2.4).", subject=application.id)
+        return not_checkable("FAQ-2.3", "Appartenance des unités au PUI non vérifiable sans un "
+                             "PUI unique (voir FAQ-2.4).", subject=application.id)
     pui = call.puis[application.puis[0]]
     outside = [unit.rnsr for unit in application.units if not unit_belongs_to_pui(unit, pui)]
     details = {"subject": application.id, "figures": {"pui": pui.id, "hors_pui": outside}}
     if outside:
-        return failed("FAQ-2.3", f"{len(outside)} unité(s) hors du PUI {pui.name} (aucune de "
-                      f"leurs tutelles n'en est fondatrice ou partenaire) : {', '.join(outside)}.",
-                      **details)
-    return passed("FAQ-2.3", f"Toutes les unités appartiennent au PUI {pui.name}.", **details)
+        return failed("FAQ-2.3", f"{count(len(outside), 'unité')} hors du PUI « {pui.name} » "
+                      "(aucune de leurs tutelles n'en est fondatrice ou partenaire) : "
+                      f"{', '.join(outside)}.", **details)
+    return passed("FAQ-2.3", f"Toutes les unités appartiennent au PUI « {pui.name} ».", **details)
 
 
 def members_may_be_members(application: Application, call: NationalCall,
@@ -161,7 +162,7 @@ def units_declared_once(application: Application) -> Verdict:
     if twice:
         return failed("FAQ-2.18", f"Unité(s) déclarée(s) plusieurs fois : {', '.join(twice)}.",
                       subject=application.id, figures={"doublons": twice})
-    return passed("FAQ-2.18", f"{len(counts)} unités, chacune déclarée une fois.",
+    return passed("FAQ-2.18", f"{count(len(counts), 'unité')}, chacune déclarée une fois.",
                   subject=application.id)
 
 
@@ -203,9 +204,10 @@ def commitment_signed_by_every_tutelle(application: Application, call: NationalC
         names = ", ".join(call.structures[tutelle].name for tutelle in missing)
         extra = (f" (signataire non habilité pour : {', '.join(unempowered)})"
                  if unempowered else "")
-        return failed("FAQ-2.18", f"Document d'engagement : {len(missing)} tutelle(s) sans "
-                      f"signature habilitée : {names}{extra}.", **details)
-    return passed("FAQ-2.18", f"Document d'engagement signé par les {len(required)} tutelles.",
+        return failed("FAQ-2.18", f"Document d'engagement : {count(len(missing), 'tutelle')} "
+                      f"sans signature habilitée : {names}{extra}.", **details)
+    return passed("FAQ-2.18", "Document d'engagement signé par "
+                  f"{'la tutelle' if len(required) == 1 else f'les {len(required)} tutelles'}.",
                   **details)
 
 
@@ -219,8 +221,9 @@ def units_are_complete(application: Application, params: CallParameters) -> Verd
     if not partial:
         return passed("FAQ-2.20", "Toutes les unités sont complètes.", subject=application.id)
     if partial_units_allowed_by_carnot4_derogation(application, params):
-        return passed("FAQ-2.25", f"{len(partial)} unité(s) incomplète(s) admises par dérogation "
-                      "Carnot 4 pendant la transition.", subject=application.id,
+        admitted = count(len(partial), "unité incomplète admise", "unités incomplètes admises")
+        return passed("FAQ-2.25", f"{admitted} par dérogation Carnot 4 pendant la transition.",
+                      subject=application.id,
                       figures={"incompletes": partial}, parameters=("transition_years",))
     return failed("FAQ-2.20", f"Unité(s) incomplète(s) non admises hors dérogation Carnot 4 "
                   f"(FAQ-2.25) : {', '.join(partial)}.", subject=application.id,

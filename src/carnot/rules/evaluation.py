@@ -129,6 +129,7 @@ def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluat
     holders = _holders_for_abondement(applications, admissible, params)
     years = params.abondement_revenue_years()
     bases = {application.id: abondement_base(application, eligible_revenue, years, holders, params)
+             if application.id in admissible else 0
              for application in applications}
     previous_years = tuple(year - 1 for year in years)
     guarantees = {application.id: guarantee_for(application, eligible_revenue, invoiced_revenue,

@@ -16,7 +16,7 @@ from carnot.rules.money import Cents, format_euros, round_to_cent
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import percent, perimeter_fte, perimeter_ratio, within_tolerance
 from carnot.rules.revenue import UnitRevenue, unit_revenue_over
-from carnot.rules.verdicts import Status, Verdict, failed, not_checkable, passed
+from carnot.rules.verdicts import Status, Verdict, count, failed, not_checkable, passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +158,8 @@ def guarantee_revenue_holds_at_90_percent(application: Application,
                "figures": {"unites_reference": len(reference_units), "ca_teste_cents": tested,
                            "moyenne_reference_cents": round_to_cent(average),
                            "ratio": str(ratio) if ratio is not None else None}}
-    left_joined = (f"périmètre de référence de {len(reference_units)} unités présentes de "
-                   f"{years[0]} à {test_year}")
+    left_joined = (f"périmètre de référence de {count(len(reference_units), 'unité')} "
+                   f"présente{'s' if len(reference_units) > 1 else ''} de {years[0]} à {test_year}")
     if ratio is None:
         return not_checkable("FAQ-3.7", f"Aucun CA de référence {years[0]}–{years[-1]} sur le "
                              f"{left_joined}.", **details)

@@ -7,7 +7,7 @@ legal form, the SRC label itself granting no status (FAQ-2.7).
 from __future__ import annotations
 
 from carnot.rules.domain import Structure, StructureKind
-from carnot.rules.parameters import CallParameters, StructureKindRule
+from carnot.rules.parameters import CallParameters
 from carnot.rules.verdicts import Verdict, failed, passed
 
 KIND_LABELS = {
@@ -34,8 +34,8 @@ MEMBERSHIP_INTERPRETATION = "INT-1"
 """Rule id for kinds the FAQ does not name (universities, EPST, …): see docs/interpretations.md."""
 
 
-def _rule_id(rule: StructureKindRule) -> str:
-    return rule.source if rule.source.startswith("FAQ-") else MEMBERSHIP_INTERPRETATION
+def _rule_id(source: str) -> str:
+    return source if source.startswith("FAQ-") else MEMBERSHIP_INTERPRETATION
 
 
 def structure_may_be_member(structure: Structure, params: CallParameters) -> Verdict:
@@ -46,12 +46,11 @@ def structure_may_be_member(structure: Structure, params: CallParameters) -> Ver
     label = KIND_LABELS[structure.kind]
     details = {"subject": structure.id, "figures": {"nature": structure.kind.value},
                "parameters": ("structure_kinds",)}
+    rule_id = _rule_id(rule.member_source)
     if rule.may_be_member:
-        return passed(_rule_id(rule), f"{structure.name} ({label}) peut être membre.", **details)
-    return failed(
-        _rule_id(rule), f"{structure.name} ({label}) ne peut pas être membre d'un consortium.",
-        **details,
-    )
+        return passed(rule_id, f"{structure.name} ({label}) peut être membre.", **details)
+    return failed(rule_id, f"{structure.name} ({label}) ne peut pas être membre d'un consortium.",
+                  **details)
 
 
 def structure_may_coordinate(structure: Structure, params: CallParameters) -> Verdict:
@@ -62,12 +61,11 @@ def structure_may_coordinate(structure: Structure, params: CallParameters) -> Ve
     label = KIND_LABELS[structure.kind]
     details = {"subject": structure.id, "figures": {"nature": structure.kind.value},
                "parameters": ("structure_kinds",)}
+    rule_id = _rule_id(rule.coordinator_source)
     if rule.may_coordinate:
-        return passed(_rule_id(rule), f"{structure.name} ({label}) peut coordonner.", **details)
-    return failed(
-        _rule_id(rule), f"{structure.name} ({label}) ne peut pas coordonner un consortium.",
-        **details,
-    )
+        return passed(rule_id, f"{structure.name} ({label}) peut coordonner.", **details)
+    return failed(rule_id, f"{structure.name} ({label}) ne peut pas coordonner un consortium.",
+                  **details)
 
 
 def src_judged_on_legal_form(structure: Structure, params: CallParameters, role: str) -> Verdict:

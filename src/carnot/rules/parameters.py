@@ -53,8 +53,9 @@ class PartnerCategoryRule:
 @dataclass(frozen=True, slots=True)
 class StructureKindRule:
     may_be_member: bool
+    member_source: str
     may_coordinate: bool
-    source: str
+    coordinator_source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +201,9 @@ class CallParameters:
             raise ParameterError(f"structure_kinds : nature « {kind} » absente")
         return StructureKindRule(
             may_be_member=bool(row["member"]),
+            member_source=str(row["member_source"]),
             may_coordinate=bool(row["coordinator"]),
-            source=str(row["source"]),
+            coordinator_source=str(row["coordinator_source"]),
         )
 
     def eligibility_threshold_cents(self) -> Cents:

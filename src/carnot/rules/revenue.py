@@ -63,7 +63,11 @@ def shared_unit_portions(amount: Cents, holders: Sequence[str],
 def abondement_base(application: Application, revenue: UnitRevenue, years: Sequence[int],
                     holders_by_unit: Mapping[str, Sequence[str]],
                     params: CallParameters) -> Cents:
-    """FAQ-2.22: for the abondement, a shared unit's contracts are split between its consortia."""
+    """FAQ-2.22: for the abondement, a shared unit's contracts are split between its consortia.
+
+    Only an eligible consortium has an abondement base: ``application`` must be among the
+    holders of each of its units.
+    """
     total = 0
     for rnsr in application.unit_rnsrs():
         amount = unit_revenue_over(revenue, rnsr, years)

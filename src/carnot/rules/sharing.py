@@ -213,10 +213,11 @@ def territorial_and_former_carnot_coexist(territorial: Application, former: Appl
             problems.append(f"recettes sous le seuil de {format_euros(threshold)} pour "
                             f"{', '.join(below)}")
         return failed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} sur le "
-                      f"territoire du PUI {pui.name} : " + " ; ".join(problems) + ".", **details)
-    return passed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} coexistent sur le "
-                  f"territoire du PUI {pui.name} : unités disjointes, chaque périmètre au-dessus "
-                  "du seuil.", **details)
+                      f"territoire du PUI « {pui.name} » : " + " ; ".join(problems) + ".",
+                      **details)
+    return passed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} coexistent sur "
+                  f"le territoire du PUI « {pui.name} » : unités disjointes, chaque périmètre "
+                  "au-dessus du seuil.", **details)
 
 
 def check_coexistence(call: NationalCall, threshold_bases: Mapping[str, Cents],

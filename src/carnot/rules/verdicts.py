@@ -56,6 +56,11 @@ def not_checkable(rule: str, message: str, **details: Any) -> Verdict:
     return Verdict(rule, Status.NOT_CHECKABLE, message, **details)
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """« 1 unité », « 3 unités »: a number with its noun agreed, for messages."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def failures(verdicts: Iterable[Verdict]) -> list[Verdict]:
     return [verdict for verdict in verdicts if verdict.failed]
 
