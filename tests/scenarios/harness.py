@@ -90,8 +90,8 @@ def check_expectations(evaluation: NationalEvaluation, expect: dict[str, Any]) -
                        and v.status.value == verdict["status"]
                        and verdict.get("subject", v.subject) == v.subject
                        and verdict.get("message_contains", "") in v.message]
-            assert matches, (f"{where}: no verdict {verdict}; got "
-                             f"{[(v.rule, v.status.value, v.subject, v.message) for v in all_verdicts]}")
+            got = [(v.rule, v.status.value, v.subject, v.message) for v in all_verdicts]
+            assert matches, f"{where}: no verdict {verdict}; got {got}"
         for figure in ("threshold_revenue_cents", "abondement_revenue_cents", "allocation_cents",
                        "bonus_cents"):
             if figure in wanted:
