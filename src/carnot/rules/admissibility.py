@@ -14,7 +14,7 @@ from carnot.rules.domain import Application, ApplicationKind, NationalCall, Pui,
 from carnot.rules.membership import structure_may_be_member, structure_may_coordinate
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import perimeter_fte
-from carnot.rules.verdicts import Verdict, count, failed, not_checkable, passed
+from carnot.rules.verdicts import Verdict, count, failed, not_checkable, passed, warning
 
 RNSR_PATTERN = re.compile(r"^(\d{4})\d{5}[A-Z]$")
 
@@ -178,13 +178,14 @@ def units_have_one_scientific_lead(application: Application) -> Verdict:
 
 
 def managing_tutelle_is_a_tutelle(application: Application) -> Verdict:
-    """FAQ-2.18: the tutelle given for a unit is its managing tutelle, one of its tutelles."""
+    """FAQ-2.18: the tutelle given for a unit is its managing tutelle, one of its tutelles; it
+    is informative only, so an inconsistency is a warning, never a reason to refuse."""
     wrong = [unit.rnsr for unit in application.units
              if unit.managing_tutelle not in unit.tutelles]
     if wrong:
-        return failed("FAQ-2.18", "La tutelle gestionnaire doit être l'une des tutelles de "
-                      f"l'unité : {', '.join(wrong)}.", subject=application.id,
-                      figures={"unites": wrong})
+        return warning("FAQ-2.18", "La tutelle gestionnaire devrait être l'une des tutelles de "
+                       f"l'unité (information sans incidence sur la sélection) : "
+                       f"{', '.join(wrong)}.", subject=application.id, figures={"unites": wrong})
     return passed("FAQ-2.18", "Tutelle gestionnaire renseignée pour chaque unité (à titre "
                   "informatif).", subject=application.id)
 

@@ -121,7 +121,7 @@ def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluat
     for application in applications:
         verdicts[application.id].append(revenue_meets_eligibility_threshold(
             application, threshold_bases[application.id], params))
-    for application_id, coexisting in check_coexistence(call, threshold_bases, params).items():
+    for application_id, coexisting in check_coexistence(call).items():
         verdicts[application_id].extend(coexisting)
 
     admissible = {application.id for application in applications

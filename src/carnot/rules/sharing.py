@@ -8,14 +8,11 @@ the whole national set, never one application at a time.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 
 from carnot.rules.admissibility import unit_belongs_to_pui
 from carnot.rules.domain import Application, ApplicationKind, NationalCall, Unit
-from carnot.rules.money import Cents, format_euros
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import unit_research_fte
-from carnot.rules.revenue import above_eligibility_threshold
 from carnot.rules.verdicts import Verdict, failed, passed
 
 Holding = tuple[Application, Unit]
@@ -185,10 +182,10 @@ def check_shared_units(call: NationalCall, params: CallParameters) -> dict[str, 
 
 
 def territorial_and_former_carnot_coexist(territorial: Application, former: Application,
-                                          call: NationalCall, threshold_bases: Mapping[str, Cents],
-                                          params: CallParameters) -> Verdict | None:
+                                          call: NationalCall) -> Verdict | None:
     """FAQ-2.19: a territorial consortium and a former Carnot may share a territory (the PUI,
-    open question 12) if their units are disjoint and each perimeter is above 2.5 M€.
+    open question 12) if their units are disjoint; each perimeter must also be above 2.5 M€,
+    which is each application's own threshold verdict.
 
     None when the former Carnot has no unit in the territorial consortium's PUI.
     """
@@ -198,38 +195,25 @@ def territorial_and_former_carnot_coexist(territorial: Application, former: Appl
     if not any(unit_belongs_to_pui(unit, pui) for unit in former.units):
         return None
     common = sorted(territorial.unit_rnsrs() & former.unit_rnsrs())
-    threshold = params.eligibility_threshold_cents()
-    below = [application.id for application in (territorial, former)
-             if not above_eligibility_threshold(threshold_bases[application.id], params)]
-    details = {"subject": f"{territorial.id}+{former.id}", "parameters": ("eligibility_threshold",),
-               "figures": {"pui": pui.id, "unites_communes": common,
-                           territorial.id: threshold_bases[territorial.id],
-                           former.id: threshold_bases[former.id]}}
-    if common or below:
-        problems = []
-        if common:
-            problems.append(f"unités communes : {', '.join(common)}")
-        if below:
-            problems.append(f"recettes sous le seuil de {format_euros(threshold)} pour "
-                            f"{', '.join(below)}")
-        return failed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} sur le "
-                      f"territoire du PUI « {pui.name} » : " + " ; ".join(problems) + ".",
-                      **details)
-    return passed("FAQ-2.19", f"{territorial.id} et l'ancien Carnot {former.id} coexistent sur "
-                  f"le territoire du PUI « {pui.name} » : unités disjointes, chaque périmètre "
-                  "au-dessus du seuil.", **details)
+    details = {"subject": f"{territorial.id}+{former.id}",
+               "figures": {"pui": pui.id, "unites_communes": common}}
+    where = (f"{territorial.id} et l'ancien Carnot {former.id} sur le territoire du PUI "
+             f"« {pui.name} »")
+    if common:
+        return failed("FAQ-2.19", f"{where} : unités communes : {', '.join(common)} ; leurs "
+                      "unités doivent être disjointes.", **details)
+    return passed("FAQ-2.19", f"{where} : unités disjointes, ils coexistent (chaque périmètre "
+                  "doit aussi dépasser le seuil de recettes).", **details)
 
 
-def check_coexistence(call: NationalCall, threshold_bases: Mapping[str, Cents],
-                      params: CallParameters) -> dict[str, list[Verdict]]:
+def check_coexistence(call: NationalCall) -> dict[str, list[Verdict]]:
     """FAQ-2.19 for every territorial consortium and former Carnot on the same territory."""
     verdicts: dict[str, list[Verdict]] = {application.id: [] for application in call.applications}
     territorials = [a for a in call.applications if a.kind is ApplicationKind.TERRITORIAL]
     formers = [a for a in call.applications if a.kind is ApplicationKind.FORMER_CARNOT]
     for territorial in territorials:
         for former in formers:
-            verdict = territorial_and_former_carnot_coexist(territorial, former, call,
-                                                            threshold_bases, params)
+            verdict = territorial_and_former_carnot_coexist(territorial, former, call)
             if verdict is not None:
                 verdicts[territorial.id].append(verdict)
                 verdicts[former.id].append(verdict)

@@ -12,6 +12,8 @@ class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     NOT_CHECKABLE = "not_checkable"
+    WARNING = "warning"
+    """Something to correct that does not block the application (informative data)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,10 @@ def failed(rule: str, message: str, **details: Any) -> Verdict:
 
 def not_checkable(rule: str, message: str, **details: Any) -> Verdict:
     return Verdict(rule, Status.NOT_CHECKABLE, message, **details)
+
+
+def warning(rule: str, message: str, **details: Any) -> Verdict:
+    return Verdict(rule, Status.WARNING, message, **details)
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
