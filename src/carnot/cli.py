@@ -49,7 +49,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         loaded = load_scenario(args.scenario)
     except ScenarioError as exc:
-        errors.print(str(exc), markup=False, highlight=False)
+        errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID_INPUT
     evaluation = evaluate_call(loaded.call, loaded.params)
     if args.explain and args.explain not in {result.id for result in evaluation.consortia}:

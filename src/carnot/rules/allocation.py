@@ -97,6 +97,25 @@ def floors_scaled_to_envelope(total: Cents, claims: Sequence[Claim]) -> dict[str
     return apportion(total, [(claim.consortium, Fraction(claim.floor_cents)) for claim in claims])
 
 
+def share_left_over_by_floors(left_over: Cents, amounts: Mapping[str, Cents],
+                              claims: Sequence[Claim]) -> tuple[dict[str, Cents], Verdict]:
+    """When no eligible consortium has a base, what the floors leave of the envelope is shared
+    pro rata of the floors; with no floor either, it stays unallocated and the step says so."""
+    floors = [(claim.consortium, Fraction(claim.floor_cents)) for claim in claims
+              if claim.floor_cents]
+    if not floors:
+        return dict(amounts), passed(
+            "ALLOC-2", f"Aucune assiette ni aucun plancher : {format_euros(left_over)} restent "
+            "non répartis.", figures={"non_reparti_cents": left_over})
+    extra = apportion(left_over, floors)
+    shared = {consortium: amount + extra.get(consortium, 0)
+              for consortium, amount in amounts.items()}
+    return shared, passed(
+        "ALLOC-2", f"Aucune assiette positive : le reste de l'enveloppe "
+        f"({format_euros(left_over)}) est réparti au prorata des planchers garantis.",
+        figures={"reste_cents": left_over}, parameters=("floor_policy",))
+
+
 def allocate(envelope: Cents, claims: Sequence[Claim], policy: FloorPolicy,
              bonus_share: Fraction) -> Allocation:
     """Share ``envelope`` among ``claims`` (sorted by consortium id for determinism)."""
@@ -131,6 +150,10 @@ def allocate(envelope: Cents, claims: Sequence[Claim], policy: FloorPolicy,
                             f"plancher : {', '.join(sorted(floored)) or 'aucun'}.",
                             figures={"planchers_cents": floors_total, "au_plancher": floored},
                             parameters=("floor_policy",)))
+    left_over = base_total - sum(pro_rata.values())
+    if left_over:
+        pro_rata, step = share_left_over_by_floors(left_over, pro_rata, claims)
+        steps.append(step)
     bonus = _bonus(bonus_total, claims)
     steps.append(passed("ALLOC-3", "Arrondi au centime par la méthode des plus forts restes "
                         "(égalités départagées par identifiant) : total réparti = "

@@ -30,6 +30,8 @@ from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import perimeter_fte
 from carnot.rules.revenue import (
     abondement_base,
+    abondement_base_explained,
+    abondement_portions,
     revenue_by_unit_and_year,
     revenue_meets_eligibility_threshold,
     threshold_base,
@@ -128,9 +130,15 @@ def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluat
                   if not any(verdict.failed for verdict in verdicts[application.id])}
     holders = _holders_for_abondement(applications, admissible, params)
     years = params.abondement_revenue_years()
-    bases = {application.id: abondement_base(application, eligible_revenue, years, holders, params)
-             if application.id in admissible else 0
-             for application in applications}
+    bases: dict[str, Cents] = {}
+    for application in applications:
+        if application.id not in admissible:
+            bases[application.id] = 0
+            continue
+        portions = abondement_portions(application, eligible_revenue, years, holders, params)
+        bases[application.id] = sum(portions.values())
+        verdicts[application.id].append(abondement_base_explained(
+            application, portions, eligible_revenue, years, holders))
     previous_years = tuple(year - 1 for year in years)
     guarantees = {application.id: guarantee_for(application, eligible_revenue, invoiced_revenue,
                                                 application.id in admissible, params)
@@ -293,8 +301,9 @@ def explain_consortium(result: ConsortiumResult, evaluation: NationalEvaluation)
         lines.append(f"  {marks[step['status']]} [{step['rule']}] {step['message']}")
     lines += ["", "Paramètres lus :"]
     for parameter in trace["parameters"]:
-        lines.append(f"  {parameter['name']} = {parameter['value']} (source : "
-                     f"{parameter['source']})")
+        value = parameter["value"]
+        shown = "table (carnot parameters)" if isinstance(value, dict) else value
+        lines.append(f"  {parameter['name']} = {shown} (source : {parameter['source']})")
     lines += ["", "Chiffres :"]
     lines += [f"  {name} = {value}" for name, value in trace["figures"].items()]
     return "\n".join(lines)

@@ -25,7 +25,11 @@ def euros_to_cents(amount: Decimal | int | str) -> Cents:
         raise MoneyError(f"« {amount} » n'est pas un montant en euros") from exc
     if not value.is_finite():
         raise MoneyError(f"« {amount} » n'est pas un montant en euros")
-    if value != value.quantize(_CENT):
+    try:
+        exact = value == value.quantize(_CENT)
+    except InvalidOperation as exc:
+        raise MoneyError(f"« {amount} » est hors de la précision des montants") from exc
+    if not exact:
         raise MoneyError(f"« {amount} » a plus de deux décimales")
     return int(value * 100)
 

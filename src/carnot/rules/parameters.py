@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -365,13 +366,17 @@ def available_call_years() -> list[int]:
     )
 
 
+@cache
 def load_call_parameters(year: int) -> CallParameters:
-    """The parameters shipped for ``year``'s call."""
+    """The parameters shipped for ``year``'s call (read once: a CallParameters never changes,
+    overrides make a new one)."""
     path = resources.files("carnot.rules") / "parameters" / f"{year}.yaml"
     if not path.is_file():
         years = ", ".join(str(known) for known in available_call_years())
         raise ParameterError(f"aucun paramètre pour l'appel {year} (appels connus : {years})")
-    return parse_parameters(yaml.safe_load(path.read_text(encoding="utf-8")), origin=str(path))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    return parse_parameters(document, origin=str(path))
 
 
 def parse_parameters(document: Any, origin: str = "<paramètres>") -> CallParameters:

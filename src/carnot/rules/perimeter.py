@@ -41,6 +41,7 @@ def within_tolerance(ratio: Fraction, tolerance: Fraction) -> bool:
 
 
 def percent(ratio: Fraction) -> str:
-    """A ratio shown as a French percentage with one decimal (display only)."""
-    tenths = round(ratio * 1000)
-    return f"{tenths // 10},{tenths % 10} %"
+    """A ratio as a French percentage with two decimals, truncated so that a figure just below
+    a threshold never displays as the threshold itself (display only)."""
+    hundredths = int(ratio * 10000)
+    return f"{hundredths // 100},{hundredths % 100:02d} %"

@@ -60,20 +60,48 @@ def shared_unit_portions(amount: Cents, holders: Sequence[str],
     return {first: first_part, second: amount - first_part}
 
 
-def abondement_base(application: Application, revenue: UnitRevenue, years: Sequence[int],
-                    holders_by_unit: Mapping[str, Sequence[str]],
-                    params: CallParameters) -> Cents:
-    """FAQ-2.22: for the abondement, a shared unit's contracts are split between its consortia.
+def abondement_portions(application: Application, revenue: UnitRevenue, years: Sequence[int],
+                        holders_by_unit: Mapping[str, Sequence[str]],
+                        params: CallParameters) -> dict[str, Cents]:
+    """FAQ-2.22: each unit's part in the consortium's abondement base — in full, or its share
+    when the unit's contracts are split with another consortium.
 
     Only an eligible consortium has an abondement base: ``application`` must be among the
     holders of each of its units.
     """
-    total = 0
-    for rnsr in application.unit_rnsrs():
+    portions = {}
+    for rnsr in sorted(application.unit_rnsrs()):
         amount = unit_revenue_over(revenue, rnsr, years)
         holders = holders_by_unit.get(rnsr, (application.id,))
-        total += shared_unit_portions(amount, holders, params)[application.id]
-    return total
+        portions[rnsr] = shared_unit_portions(amount, holders, params)[application.id]
+    return portions
+
+
+def abondement_base(application: Application, revenue: UnitRevenue, years: Sequence[int],
+                    holders_by_unit: Mapping[str, Sequence[str]],
+                    params: CallParameters) -> Cents:
+    """FAQ-2.22: for the abondement, a shared unit's contracts are split between its consortia."""
+    return sum(abondement_portions(application, revenue, years, holders_by_unit,
+                                   params).values())
+
+
+def abondement_base_explained(application: Application, portions: Mapping[str, Cents],
+                              revenue: UnitRevenue, years: Sequence[int],
+                              holders_by_unit: Mapping[str, Sequence[str]]) -> Verdict:
+    """FAQ-2.22: how the abondement base was built, shared units and their share shown."""
+    shared = {rnsr: holders_by_unit[rnsr] for rnsr in portions
+              if len(holders_by_unit.get(rnsr, ())) > 1}
+    lines = [f"{rnsr} : {format_euros(portions[rnsr])} sur "
+             f"{format_euros(unit_revenue_over(revenue, rnsr, years))} (partagée avec "
+             f"{', '.join(h for h in holders if h != application.id)})"
+             for rnsr, holders in shared.items()]
+    detail = f" ; unités partagées : {' ; '.join(lines)}" if lines else ""
+    return passed("FAQ-2.22", f"Assiette d'abondement {', '.join(map(str, years))} : "
+                  f"{format_euros(sum(portions.values()))} sur {len(portions)} unités{detail}.",
+                  subject=application.id,
+                  figures={"parts_cents": dict(portions), "partagees": sorted(shared)},
+                  parameters=("abondement_revenue_years", "shared_unit_abondement_share",
+                              "shared_unit_split_among_eligible_only"))
 
 
 def above_eligibility_threshold(base_cents: Cents, params: CallParameters) -> bool:

@@ -108,6 +108,10 @@ def _parse_yaml(content: bytes, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""
         raise ScenarioError(source, [Problem(where, f"YAML invalide : {exc}")]) from None
+    except ValueError as exc:
+        # PyYAML builds dates itself and lets an impossible one (2025-13-01) escape this way.
+        problem = Problem("", f"valeur invalide dans le YAML : {exc}")
+        raise ScenarioError(source, [problem]) from None
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -147,6 +151,8 @@ def _problems_from_validation(exc: ValidationError, raw: Any) -> list[Problem]:
         location = _location(error["loc"], raw)
         template = _MESSAGES.get(error["type"])
         context = {**error.get("ctx", {}), "input": error.get("input")}
+        if "expected" in context:
+            context["expected"] = str(context["expected"]).replace(" or ", " ou ")
         message = template.format(**context) if template else error["msg"]
         if (location, message) not in seen:
             seen.add((location, message))
@@ -164,8 +170,10 @@ def _location(loc: Iterable[Any], raw: Any) -> str:
             node = node[part] if part < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("id") or node.get("rnsr"), str):
                 text += f" ({node.get('id') or node.get('rnsr')})"
-        elif isinstance(part, str) and part in {"Decimal", "FteSpec", "str", "list[str]"}:
+        elif isinstance(part, str) and part in {"str", "list[str]"}:
             continue
+        elif part == "[key]":
+            text += " (clé)"
         else:
             text += f".{part}" if text else str(part)
             node = node.get(part, node.get(str(part))) if isinstance(node, dict) else None
@@ -268,11 +276,9 @@ def _cents(amount: Decimal) -> int:
     return int(amount * 100)
 
 
-def _fte(spec: Decimal | FteSpec) -> UnitFte:
-    if isinstance(spec, FteSpec):
-        return UnitFte(spec.permanent_researchers, spec.research_engineers,
-                       spec.research_engineers_do_research)
-    return UnitFte(spec)
+def _fte(spec: FteSpec) -> UnitFte:
+    return UnitFte(spec.permanent_researchers, spec.research_engineers,
+                   spec.research_engineers_do_research)
 
 
 def _to_call(scenario: Scenario) -> NationalCall:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from carnot.rules.domain import AlignmentKind, ApplicationKind, PartnerCategory, StructureKind
 
@@ -53,6 +53,19 @@ class FteSpec(_Model):
     research_engineers_do_research: bool = False
 
 
+def _fte_from_number(value: Any) -> Any:
+    """A bare number is the permanent researchers' FTE: ``2025: 40`` means
+    ``2025: {permanent_researchers: 40}``."""
+    if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool):
+        return {"permanent_researchers": value}
+    return value
+
+
+YearFte = Annotated[
+    FteSpec, BeforeValidator(_fte_from_number, json_schema_input_type=Fte | FteSpec)
+]
+
+
 class UnitSpec(_Model):
     rnsr: Rnsr = Field(description="Numéro RNSR : neuf chiffres puis une lettre majuscule.")
     name: str = ""
@@ -60,7 +73,7 @@ class UnitSpec(_Model):
     managing_tutelle: Identifier
     scientific_lead: str | list[str] = Field(
         description="Le responsable scientifique (un seul, FAQ-2.18).")
-    fte: dict[Year, Fte | FteSpec] = Field(
+    fte: dict[Year, YearFte] = Field(
         description="ETP recherche permanents par année, sur l'ensemble de l'unité (FAQ-2.13).")
     partial: bool = False
     shared_with: Identifier | None = None
