@@ -12,7 +12,7 @@ from rich.console import Console
 from carnot.report import render_explanation, render_report
 from carnot.rules.evaluation import evaluate_call, evaluation_as_dict
 from carnot.rules.parameters import ParameterError, load_call_parameters
-from carnot.scenario.loader import ScenarioError, load_scenario
+from carnot.scenario.loader import ScenarioError, load_scenario, paused_gc
 from carnot.scenario.schema import Scenario
 
 EXIT_INVALID_INPUT = 2
@@ -51,13 +51,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         return EXIT_INVALID_INPUT
-    evaluation = evaluate_call(loaded.call, loaded.params)
+    with paused_gc():
+        evaluation = evaluate_call(loaded.call, loaded.params)
     if args.explain and args.explain not in {result.id for result in evaluation.consortia}:
         errors.print(f"consortium inconnu : {args.explain}", markup=False)
         return EXIT_INVALID_INPUT
     if args.json:
-        payload = orjson.dumps(evaluation_as_dict(evaluation), option=orjson.OPT_INDENT_2
-                               if args.output is None else 0) + b"\n"
+        with paused_gc():
+            payload = orjson.dumps(evaluation_as_dict(evaluation), option=orjson.OPT_INDENT_2
+                                   if args.output is None else 0) + b"\n"
         if args.output:
             args.output.write_bytes(payload)
         else:

@@ -45,7 +45,7 @@ def test_amount_with_three_decimals_is_refused(scenario: dict[str, Any]) -> None
     scenario["contracts"][0]["invoiced"]["2025"] = "1000.005"
     message = refused(scenario)
     assert "contracts[0] (C1).invoiced.2025" in message
-    assert "au plus 2 décimales" in message
+    assert "« 1000.005 » a plus de deux décimales" in message
 
 
 def test_malformed_rnsr_is_refused_citing_faq_2_18(scenario: dict[str, Any]) -> None:
@@ -94,7 +94,7 @@ def test_invoicing_more_than_the_contract_or_before_signature_is_refused(
         scenario: dict[str, Any]) -> None:
     scenario["contracts"][1]["invoiced"] = {"2024": 10000, "2025": 15000}
     message = refused(scenario)
-    assert "25000 € facturés pour un contrat de 20000 € HT" in message
+    assert "25\u202f000,00 € facturés pour un contrat de 20\u202f000,00 € HT" in message
     assert "facturation en 2024 avant la signature (2025-02-01)" in message
 
 

@@ -6,7 +6,7 @@ what counts in a year's revenue is what was invoiced that year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from carnot.rules.domain import Contract, PartnerCategory
 from carnot.rules.money import Cents, format_euros
@@ -23,9 +23,11 @@ CATEGORY_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ContractEligibility:
-    """The verdict on one contract: whether it counts, the rule that decided, the threshold."""
+class ContractEligibility(NamedTuple):
+    """The verdict on one contract: whether it counts, the rule that decided, the threshold.
+
+    A named tuple, like ``Contract``: one is made for every contract of the call.
+    """
 
     contract: Contract
     eligible: bool

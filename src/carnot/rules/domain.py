@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from carnot.rules.money import Cents
 
@@ -169,9 +170,12 @@ class Application:
         return frozenset(unit.rnsr for unit in self.units)
 
 
-@dataclass(frozen=True, slots=True)
-class Contract:
-    """A research contract of a unit with a partner, and what was invoiced each year."""
+class Contract(NamedTuple):
+    """A research contract of a unit with a partner, and what was invoiced each year.
+
+    A named tuple rather than a frozen dataclass: a national call holds hundreds of thousands
+    of contracts, and a tuple is built three times faster (still immutable).
+    """
 
     id: str
     unit: str

@@ -107,7 +107,11 @@ def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluat
     """Evaluate every application and contract of ``call`` under ``params``."""
     eligibilities = tuple(contract_eligibility(contract, params) for contract in call.contracts)
     eligible_revenue = revenue_by_unit_and_year(eligibilities)
-    invoiced_revenue = revenue_by_unit_and_year(eligibilities, only_eligible=False)
+    # All invoiced revenue (eligible or not) only serves the FAQ-3.4 view of former Carnots.
+    former_units = {rnsr for application in call.applications if application.former_carnot
+                    for rnsr in application.unit_rnsrs()}
+    invoiced_revenue = revenue_by_unit_and_year(
+        (e for e in eligibilities if e.contract.unit in former_units), only_eligible=False)
     applications = sorted(call.applications, key=lambda application: application.id)
 
     verdicts: dict[str, list[Verdict]] = {

@@ -194,7 +194,7 @@ class CallParameters:
         return self._money(name)
 
     def contract_threshold_is_strict(self) -> bool:
-        return self._bool("contract_threshold_is_strict")
+        return self._contract_threshold_is_strict
 
     def structure_kind_rule(self, kind: StructureKind) -> StructureKindRule:
         row = self._table("structure_kinds").get(kind.value)
@@ -334,7 +334,7 @@ class CallParameters:
         self.agreement_duration_years()
         self.transition_years()
         self.fte_reference_year()
-        self.contract_threshold_is_strict()
+        self._contract_threshold_is_strict = self._bool("contract_threshold_is_strict")
         self.eligibility_threshold_cents()
         self.eligibility_threshold_is_strict()
         self.threshold_revenue_years()

@@ -6,15 +6,51 @@ become integer cents. FTE are decimal numbers. Years are calendar years.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from types import MappingProxyType
+from typing import Annotated, Any, NotRequired
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from carnot.rules.domain import AlignmentKind, ApplicationKind, PartnerCategory, StructureKind
+from carnot.rules.money import euros_to_cents
 
-Euros = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False)]
+EXACT_FLOAT_EUROS = 10**12
+"""Below this, a binary float with at most two decimals converts to cents exactly by rounding."""
+
+
+def _euros_as_cents(value: Any) -> int:
+    """An amount in euros (number or text, at most two decimals, not negative) as cents."""
+    kind = value.__class__
+    if kind is int:
+        cents: int = value * 100
+    elif kind is float and 0 <= value < EXACT_FLOAT_EUROS:
+        # Called for every amount of a national file: round-trip instead of a Decimal.
+        cents = round(value * 100)
+        if cents / 100 != value:
+            raise ValueError(f"« {value!r} » a plus de deux décimales")
+    elif kind in (float, str, Decimal):
+        cents = euros_to_cents(repr(value) if kind is float else value)
+    else:
+        raise ValueError(f"montant en euros attendu, reçu « {value} »")
+    if cents < 0:
+        raise ValueError(f"montant négatif « {value} » : il doit être positif ou nul")
+    return cents
+
+
+Euros = Annotated[
+    int,
+    PlainValidator(_euros_as_cents),
+    WithJsonSchema({
+        "anyOf": [{"type": "number", "minimum": 0},
+                  {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}],
+        "description": "Montant en euros HT, au plus deux décimales (converti en centimes).",
+    }),
+]
+"""Euros in the file, integer cents once validated."""
 Fte = Annotated[Decimal, Field(ge=0, decimal_places=3, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Identifier = Annotated[str, Field(min_length=1, max_length=100)]
@@ -113,17 +149,30 @@ class ApplicationSpec(_Model):
     signatures: list[SignatureSpec] = Field(default_factory=list)
 
 
-class ContractSpec(_Model):
+class ContractSpec(TypedDict):
+    """A research contract (a plain dict once validated).
+
+    A typed dict rather than a model: a national file holds hundreds of thousands of contracts
+    and pydantic fills dicts about a third faster than model instances. Absent keys take the
+    values of ``CONTRACT_DEFAULTS`` (documented in docs/scenario-format.md).
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
     id: Identifier
     unit: Rnsr
-    partner: str = ""
+    partner: NotRequired[str]
     partner_category: PartnerCategory
-    total: Euros = Field(description="Montant total du contrat, euros HT.")
+    total: Annotated[Euros, Field(description="Montant total du contrat, euros HT.")]
     signed_on: date
-    invoiced: dict[Year, Euros] = Field(default_factory=dict,
-                                        description="Montant facturé chaque année, euros HT.")
-    cifre: bool = False
-    in_theme: bool = True
+    invoiced: NotRequired[Annotated[dict[Year, Euros], Field(
+        description="Montant facturé chaque année, euros HT.")]]
+    cifre: NotRequired[bool]
+    in_theme: NotRequired[bool]
+
+
+CONTRACT_DEFAULTS: Mapping[str, Any] = MappingProxyType(
+    {"partner": "", "invoiced": MappingProxyType({}), "cifre": False, "in_theme": True})
 
 
 class Scenario(_Model):
