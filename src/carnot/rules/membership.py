@@ -6,8 +6,10 @@ legal form, the SRC label itself granting no status (FAQ-2.7).
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from carnot.rules.domain import Structure, StructureKind
-from carnot.rules.parameters import CallParameters
+from carnot.rules.parameters import CallParameters, StructureKindRule
 from carnot.rules.verdicts import Verdict, failed, passed
 
 KIND_LABELS = {
@@ -34,41 +36,51 @@ MEMBERSHIP_INTERPRETATION = "INT-1"
 """Rule id for kinds the FAQ does not name (universities, EPST, …): see docs/interpretations.md."""
 
 
+class Role(StrEnum):
+    MEMBER = "membre"
+    COORDINATOR = "coordinateur"
+
+
+ROLE_WORDING = {
+    Role.MEMBER: {True: "peut être membre.", False: "ne peut pas être membre d'un consortium."},
+    Role.COORDINATOR: {True: "peut coordonner.", False: "ne peut pas coordonner un consortium."},
+}
+
+
 def _rule_id(source: str) -> str:
     return source if source.startswith("FAQ-") else MEMBERSHIP_INTERPRETATION
 
 
+def _allowed(rule: StructureKindRule, role: Role) -> tuple[bool, str]:
+    """What the kinds table says of ``role`` for one legal kind, and the source that says it."""
+    if role is Role.MEMBER:
+        return rule.may_be_member, rule.member_source
+    return rule.may_coordinate, rule.coordinator_source
+
+
 def structure_may_be_member(structure: Structure, params: CallParameters) -> Verdict:
     """FAQ-2.5 to FAQ-2.12: whether a structure's legal kind lets it be a consortium member."""
-    if structure.kind is StructureKind.SRC:
-        return src_judged_on_legal_form(structure, params, role="membre")
-    rule = params.structure_kind_rule(structure.kind)
-    label = KIND_LABELS[structure.kind]
-    details = {"subject": structure.id, "figures": {"nature": structure.kind.value},
-               "parameters": ("structure_kinds",)}
-    rule_id = _rule_id(rule.member_source)
-    if rule.may_be_member:
-        return passed(rule_id, f"{structure.name} ({label}) peut être membre.", **details)
-    return failed(rule_id, f"{structure.name} ({label}) ne peut pas être membre d'un consortium.",
-                  **details)
+    return structure_kind_allows(structure, params, Role.MEMBER)
 
 
 def structure_may_coordinate(structure: Structure, params: CallParameters) -> Verdict:
     """FAQ-2.8: whether a structure's legal kind lets it coordinate (a CTI may)."""
+    return structure_kind_allows(structure, params, Role.COORDINATOR)
+
+
+def structure_kind_allows(structure: Structure, params: CallParameters, role: Role) -> Verdict:
+    """The verdict of the kinds table for one structure and one role; an SRC is judged on its
+    legal form (FAQ-2.7)."""
     if structure.kind is StructureKind.SRC:
-        return src_judged_on_legal_form(structure, params, role="coordinateur")
-    rule = params.structure_kind_rule(structure.kind)
-    label = KIND_LABELS[structure.kind]
-    details = {"subject": structure.id, "figures": {"nature": structure.kind.value},
-               "parameters": ("structure_kinds",)}
-    rule_id = _rule_id(rule.coordinator_source)
-    if rule.may_coordinate:
-        return passed(rule_id, f"{structure.name} ({label}) peut coordonner.", **details)
-    return failed(rule_id, f"{structure.name} ({label}) ne peut pas coordonner un consortium.",
-                  **details)
+        return src_judged_on_legal_form(structure, params, role)
+    allowed, source = _allowed(params.structure_kind_rule(structure.kind), role)
+    text = f"{structure.name} ({KIND_LABELS[structure.kind]}) {ROLE_WORDING[role][allowed]}"
+    verdict = passed if allowed else failed
+    return verdict(_rule_id(source), text, subject=structure.id,
+                   figures={"nature": structure.kind.value}, parameters=("structure_kinds",))
 
 
-def src_judged_on_legal_form(structure: Structure, params: CallParameters, role: str) -> Verdict:
+def src_judged_on_legal_form(structure: Structure, params: CallParameters, role: Role) -> Verdict:
     """FAQ-2.7: an SRC may or may not take part depending on its legal form, not its label."""
     details = {"subject": structure.id, "parameters": ("structure_kinds",)}
     form = structure.legal_form
@@ -79,13 +91,11 @@ def src_judged_on_legal_form(structure: Structure, params: CallParameters, role:
             "ne donnant aucun statut.",
             figures={"nature": "src", "forme_juridique": None}, **details,
         )
-    rule = params.structure_kind_rule(form)
-    allowed = rule.may_be_member if role == "membre" else rule.may_coordinate
+    allowed, _ = _allowed(params.structure_kind_rule(form), role)
     message = (
         f"{structure.name} (SRC, forme juridique : {KIND_LABELS[form]}) "
         f"{'peut' if allowed else 'ne peut pas'} être {role}."
     )
-    figures = {"nature": "src", "forme_juridique": form.value}
-    if allowed:
-        return passed("FAQ-2.7", message, figures=figures, **details)
-    return failed("FAQ-2.7", message, figures=figures, **details)
+    verdict = passed if allowed else failed
+    return verdict("FAQ-2.7", message, figures={"nature": "src", "forme_juridique": form.value},
+                   **details)
