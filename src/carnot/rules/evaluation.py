@@ -103,6 +103,17 @@ class NationalEvaluation:
         raise KeyError(contract_id)
 
 
+def admissibility_verdicts(call: NationalCall, params: CallParameters) -> dict[str, list[Verdict]]:
+    """Every verdict on the applications that needs no contract revenue: per application and
+    across the national set (shared units, coexistence on a territory), by application id."""
+    verdicts = {application.id: check_application(application, call, params)
+                for application in sorted(call.applications, key=lambda a: a.id)}
+    for checks in (check_shared_units(call, params), check_coexistence(call)):
+        for application_id, found in checks.items():
+            verdicts[application_id].extend(found)
+    return verdicts
+
+
 def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluation:
     """Evaluate every application and contract of ``call`` under ``params``."""
     eligibilities = tuple(contract_eligibility(contract, params) for contract in call.contracts)
@@ -114,12 +125,7 @@ def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluat
         (e for e in eligibilities if e.contract.unit in former_units), only_eligible=False)
     applications = sorted(call.applications, key=lambda application: application.id)
 
-    verdicts: dict[str, list[Verdict]] = {
-        application.id: check_application(application, call, params)
-        for application in applications
-    }
-    for application_id, shared in check_shared_units(call, params).items():
-        verdicts[application_id].extend(shared)
+    verdicts = admissibility_verdicts(call, params)
     threshold_years = params.threshold_revenue_years()
     threshold_bases = {application.id: threshold_base(application, eligible_revenue,
                                                       threshold_years)
@@ -127,8 +133,6 @@ def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluat
     for application in applications:
         verdicts[application.id].append(revenue_meets_eligibility_threshold(
             application, threshold_bases[application.id], params))
-    for application_id, coexisting in check_coexistence(call).items():
-        verdicts[application_id].extend(coexisting)
 
     admissible = {application.id for application in applications
                   if not any(verdict.failed for verdict in verdicts[application.id])}
