@@ -10,7 +10,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
 SHARED_CATALOGUE = ROOT.parent / "shared" / "domain" / "rules-catalogue.md"
-CATALOGUE_COPY = TESTS / "data" / "rules-catalogue.md"
+CATALOGUE_COPY = ROOT / "src" / "carnot" / "rules" / "catalogue.md"
 RULE_ID = re.compile(r"\b(?:FAQ-\d+\.\d+|ASSO-\d+)\b")
 
 
@@ -33,10 +33,11 @@ def ids_cited_by_tests() -> set[str]:
 
 
 def test_catalogue_copy_matches_the_shared_catalogue() -> None:
-    """The copy in tests/data lets the suite run anywhere; it must not drift from shared/."""
+    """The packaged copy (the FAQ page reads it) lets the suite run anywhere; it must not drift
+    from shared/."""
     if SHARED_CATALOGUE.exists():
         assert CATALOGUE_COPY.read_text(encoding="utf-8") == SHARED_CATALOGUE.read_text(
-            encoding="utf-8"), "refresh tests/data/rules-catalogue.md from shared/domain/"
+            encoding="utf-8"), "refresh src/carnot/rules/catalogue.md from shared/domain/"
 
 
 def test_every_faq_rule_has_a_test_citing_its_id() -> None:

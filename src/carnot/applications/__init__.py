@@ -1,0 +1,1 @@
+"""Applications of consortia to a call: units, signatures, workflow, live admissibility."""

@@ -1,0 +1,65 @@
+"""Access decisions on applications, shared by pages and API (one place, tested per route)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from carnot.accounts.models import Role
+from carnot.accounts.permissions import is_officer, role_of, sees_network
+from carnot.applications.models import Application, ApplicationUnit
+from carnot.applications.workflow import EDITABLE, Transition
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    AnyUser = User | AnonymousUser
+
+
+def owns(user: AnyUser, application: Application) -> bool:
+    return bool(user.is_authenticated) and application.owners.filter(pk=user.pk or 0).exists()
+
+
+def leads_a_unit_of(user: AnyUser, application: Application) -> bool:
+    return role_of(user) is Role.UNIT_LEAD and application.units.filter(
+        unit__leads=user.pk).exists()
+
+
+def can_view(user: AnyUser, application: Application) -> bool:
+    """Officers, administrators, the association; the application's coordinators; the leads
+    of one of its units."""
+    return sees_network(user) or owns(user, application) or leads_a_unit_of(user, application)
+
+
+def can_edit(user: AnyUser, application: Application) -> bool:
+    """Its coordinators (or an administrator) while the application is a draft."""
+    if application.status not in EDITABLE:
+        return False
+    return role_of(user) is Role.ADMINISTRATOR or (
+        role_of(user) is Role.COORDINATOR and owns(user, application))
+
+
+def can_edit_declaration(user: AnyUser, declaration: ApplicationUnit) -> bool:
+    """A unit's lead may correct its own unit's data in a draft, as the coordinators may."""
+    if can_edit(user, declaration.application):
+        return True
+    return (declaration.application.status in EDITABLE and role_of(user) is Role.UNIT_LEAD
+            and declaration.unit.leads.filter(pk=user.pk or 0).exists())
+
+
+def can_take(user: AnyUser, transition: Transition, application: Application) -> bool:
+    role = role_of(user)
+    if role not in transition.roles:
+        return False
+    return role is not Role.COORDINATOR or owns(user, application)
+
+
+def can_create_application(user: AnyUser) -> bool:
+    return role_of(user) in {Role.COORDINATOR, Role.ADMINISTRATOR}
+
+
+def can_see_national_view(user: AnyUser) -> bool:
+    return sees_network(user)
+
+
+def can_decide(user: AnyUser) -> bool:
+    return is_officer(user)

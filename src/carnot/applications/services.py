@@ -1,0 +1,260 @@
+"""Writes on applications: each function checks its invariants, records history, and either
+does everything or nothing (one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from carnot.applications.models import (
+    Alignment,
+    Application,
+    ApplicationUnit,
+    ChangeRecord,
+    Signature,
+    TransitionRecord,
+)
+from carnot.applications.permissions import can_take
+from carnot.applications.selectors import blocking_failures, panel_for
+from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
+from carnot.registry.models import Call, Person, Pui, Structure, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+PDF_MAGIC = b"%PDF-"
+
+
+class ServiceError(ValidationError):
+    """A write refused, with a French message naming the field and the rule when there is one."""
+
+
+def _require_editable(application: Application) -> None:
+    if application.status not in EDITABLE:
+        raise ServiceError(f"La candidature est « {application.get_status_display()} » : "
+                           "elle n'est plus modifiable.")
+
+
+def _record(application: Application, by: User, subject: str, field: str,
+            old: Any, new: Any) -> None:
+    if str(old if old is not None else "") != str(new if new is not None else ""):
+        ChangeRecord.objects.create(application=application, by=by, subject=subject,
+                                    field=field, old="" if old is None else str(old),
+                                    new="" if new is None else str(new))
+
+
+@transaction.atomic
+def application_create(*, call: Call, by: User, code: str, name: str, kind: str,
+                       coordinator: Structure, puis: Iterable[Pui] = (), theme: str = "",
+                       theme_justification: str = "",
+                       alignments: Iterable[tuple[str, str]] = ()) -> Application:
+    if Application.objects.filter(call=call, code=code).exists():
+        raise ServiceError({"code": f"L'identifiant « {code} » est déjà pris pour cet appel."})
+    application = Application.objects.create(
+        call=call, code=code, name=name, kind=kind, coordinator=coordinator, theme=theme,
+        theme_justification=theme_justification)
+    application.puis.set(puis)
+    application.owners.add(by)
+    Alignment.objects.bulk_create(Alignment(application=application, kind=k, name=n)
+                                  for k, n in alignments)
+    _record(application, by, "candidature", "création", "", name)
+    return application
+
+
+APPLICATION_FIELDS = ("name", "kind", "coordinator", "theme", "theme_justification",
+                      "reference_fte")
+
+
+@transaction.atomic
+def application_update(*, application: Application, by: User,
+                       puis: Iterable[Pui] | None = None,
+                       alignments: Iterable[tuple[str, str]] | None = None,
+                       **fields: Any) -> Application:
+    _require_editable(application)
+    unknown = set(fields) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise ServiceError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    for field, value in fields.items():
+        _record(application, by, "candidature", field, getattr(application, field), value)
+        setattr(application, field, value)
+    application.full_clean()
+    application.save()
+    if puis is not None:
+        old = sorted(p.code for p in application.puis.all())
+        new_puis = list(puis)
+        _record(application, by, "candidature", "puis", ", ".join(old),
+                ", ".join(sorted(p.code for p in new_puis)))
+        application.puis.set(new_puis)
+    if alignments is not None:
+        old_alignments = sorted(f"{a.kind} {a.name}" for a in application.alignments.all())
+        wanted = list(alignments)
+        _record(application, by, "candidature", "alignements", "; ".join(old_alignments),
+                "; ".join(sorted(f"{k} {n}" for k, n in wanted)))
+        application.alignments.all().delete()
+        Alignment.objects.bulk_create(Alignment(application=application, kind=k, name=n)
+                                      for k, n in wanted)
+    return application
+
+
+def person_named(full_name: str, structure: Structure | None = None) -> Person:
+    """The person of that name (created when first named)."""
+    person, _ = Person.objects.get_or_create(full_name=full_name.strip(),
+                                             defaults={"structure": structure})
+    return person
+
+
+@transaction.atomic
+def unit_declare(*, application: Application, by: User, rnsr: str,
+                 scientific_lead: str, managing_tutelle: Structure,
+                 tutelles: Iterable[Structure], permanent_researchers_fte: Decimal | None,
+                 research_engineers_fte: Decimal = Decimal(0),
+                 research_engineers_do_research: bool = False,
+                 shared_with: Application | None = None, partial: bool = False) -> ApplicationUnit:
+    """Declare a unit of the directory in the application (FAQ-2.17, 2.18)."""
+    _require_editable(application)
+    unit = Unit.objects.filter(rnsr=rnsr).first()
+    if unit is None:
+        raise ServiceError({"rnsr": f"Unité inconnue du répertoire : « {rnsr} » (FAQ-2.18)."})
+    if application.units.filter(unit=unit).exists():
+        raise ServiceError({"rnsr": f"L'unité {rnsr} est déjà déclarée dans cette candidature ; "
+                                    "chaque unité est déclarée une seule fois (FAQ-2.18)."})
+    declaration = ApplicationUnit(
+        application=application, unit=unit,
+        scientific_lead=person_named(scientific_lead) if scientific_lead.strip() else None,
+        managing_tutelle=managing_tutelle, permanent_researchers_fte=permanent_researchers_fte,
+        research_engineers_fte=research_engineers_fte,
+        research_engineers_do_research=research_engineers_do_research,
+        shared_with=shared_with, partial=partial)
+    declaration.full_clean(exclude=["tutelles", "teams"])
+    declaration.save()
+    declaration.tutelles.set(tutelles)
+    _record(application, by, f"unité {rnsr}", "ajout", "", rnsr)
+    return declaration
+
+
+DECLARATION_FIELDS = ("scientific_lead", "managing_tutelle", "permanent_researchers_fte",
+                      "research_engineers_fte", "research_engineers_do_research", "shared_with",
+                      "partial")
+
+
+@transaction.atomic
+def unit_update(*, declaration: ApplicationUnit, by: User,
+                tutelles: Iterable[Structure] | None = None, **fields: Any) -> ApplicationUnit:
+    application = declaration.application
+    _require_editable(application)
+    unknown = set(fields) - set(DECLARATION_FIELDS)
+    if unknown:
+        raise ServiceError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    subject = f"unité {declaration.unit.rnsr}"
+    if "scientific_lead" in fields and isinstance(fields["scientific_lead"], str):
+        name = fields["scientific_lead"]
+        fields["scientific_lead"] = person_named(name) if name.strip() else None
+    for field, value in fields.items():
+        _record(application, by, subject, field, getattr(declaration, field), value)
+        setattr(declaration, field, value)
+    declaration.full_clean(exclude=["tutelles", "teams"])
+    declaration.save()
+    if tutelles is not None:
+        wanted = list(tutelles)
+        _record(application, by, subject, "tutelles",
+                ", ".join(sorted(t.code for t in declaration.tutelles.all())),
+                ", ".join(sorted(t.code for t in wanted)))
+        declaration.tutelles.set(wanted)
+    return declaration
+
+
+@transaction.atomic
+def unit_remove(*, declaration: ApplicationUnit, by: User) -> None:
+    _require_editable(declaration.application)
+    _record(declaration.application, by, f"unité {declaration.unit.rnsr}", "retrait",
+            declaration.unit.rnsr, "")
+    declaration.delete()
+
+
+def required_signatories(application: Application) -> list[Structure]:
+    """Every tutelle of every unit must sign the commitment document (FAQ-2.18)."""
+    return list(Structure.objects.filter(unit_declarations__application=application)
+                .distinct().order_by("name"))
+
+
+def _check_pdf(document: UploadedFile[bytes], max_bytes: int) -> None:
+    if document.size is not None and document.size > max_bytes:
+        raise ServiceError({"document": f"Fichier trop volumineux ({document.size} octets ; "
+                                        f"maximum {max_bytes})."})
+    head = document.read(len(PDF_MAGIC))
+    document.seek(0)
+    if head != PDF_MAGIC or not (document.name or "").lower().endswith(".pdf"):
+        raise ServiceError({"document": "Le document signé doit être un PDF."})
+
+
+def _empowerment(empowered: bool) -> str:
+    return "habilité" if empowered else "non habilité"
+
+
+@transaction.atomic
+def signature_record(*, application: Application, by: User,
+                     structure: Structure, signatory: str, empowerment: str = "",
+                     empowered: bool = True, signed_on: date | None = None,
+                     document: UploadedFile[bytes] | None = None,
+                     max_bytes: int = 10 * 1024 * 1024) -> Signature:
+    """Record (or replace) a tutelle's signature of the commitment document (FAQ-2.18)."""
+    _require_editable(application)
+    if structure not in required_signatories(application):
+        raise ServiceError({"structure": f"{structure.name} n'est tutelle d'aucune unité de la "
+                                         "candidature."})
+    if not signatory.strip():
+        raise ServiceError({"signatory": "Le nom de la personne habilitée à signer est requis "
+                                         "(FAQ-2.18)."})
+    if document is not None:
+        _check_pdf(document, max_bytes)
+    signature, created = Signature.objects.get_or_create(
+        application=application, structure=structure,
+        defaults={"signatory": person_named(signatory, structure)})
+    old = "" if created else f"{signature.signatory} ({_empowerment(signature.empowered)})"
+    signature.signatory = person_named(signatory, structure)
+    signature.empowerment = empowerment
+    signature.empowered = empowered
+    signature.signed_on = signed_on
+    if document is not None:
+        signature.document.save(f"{structure.code}.pdf", document, save=False)
+    signature.save()
+    _record(application, by, f"signature {structure.code}", "signataire", old,
+            f"{signatory} ({_empowerment(empowered)})")
+    return signature
+
+
+@transaction.atomic
+def application_transition(*, application: Application, target: str, by: User,
+                           reason: str = "", now: datetime | None = None) -> TransitionRecord:
+    """Move the application along the workflow table, if the role and the guards allow it."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    source = Status(application.status)
+    transition = find_transition(source, Status(target))
+    if transition is None:
+        raise ServiceError(f"Transition impossible : « {source.label} » → "
+                           f"« {Status(target).label} ».")
+    if not can_take(by, transition, application):
+        raise ServiceError(f"« {transition.label} » n'est pas permis à votre rôle.")
+    moment = now or timezone.now()
+    for guard in transition.guards:
+        if guard is Guard.BEFORE_DEADLINE and moment > application.call.deadline:
+            raise ServiceError(f"La date limite de dépôt est passée "
+                               f"({timezone.localtime(application.call.deadline):%d/%m/%Y %H:%M}).")
+        if guard is Guard.PANEL_WITHOUT_FAILURE:
+            failures = blocking_failures(panel_for(application=application))
+            if failures:
+                listed = " ; ".join(f"[{v.rule}] {v.message}" for v in failures[:5])
+                raise ServiceError(f"{len(failures)} règle(s) bloquante(s) en échec : {listed}")
+        if guard is Guard.REASON_GIVEN and not reason.strip():
+            raise ServiceError("Un motif est requis pour cette décision.")
+    application.status = transition.target
+    application.save(update_fields=["status", "updated_at"])
+    return TransitionRecord.objects.create(application=application, source=source,
+                                           target=transition.target, by=by, reason=reason)

@@ -1,0 +1,1 @@
+"""Reference data: structures, PUIs, research units, people, calls."""

@@ -1,0 +1,1 @@
+"""The web platform: Django project settings, URLs and the shared page layout."""
