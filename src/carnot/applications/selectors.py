@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from carnot.accounts.models import Role
 from carnot.accounts.permissions import role_of, sees_network
@@ -19,6 +21,8 @@ from carnot.rules.verdicts import Status, Verdict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+PANEL_CACHE_SECONDS = 15 * 60
 
 RULES_NEEDING_REVENUE = (
     ("FAQ-2.19", "Seuil de 2,5 M€ de recettes abondables : vérifié quand les contrats de "
@@ -131,11 +135,30 @@ class PanelLine:
 STATUS_ORDER = {Status.FAILED: 0, Status.WARNING: 1, Status.NOT_CHECKABLE: 2, Status.PASSED: 3}
 
 
+def call_revision(*, call: Call) -> str:
+    """Changes whenever an application of the call changes (services touch ``updated_at`` on
+    every recorded change) or the call's parameters change."""
+    latest = Application.objects.filter(call=call).aggregate(
+        latest=Max("updated_at"), count=Count("pk"))
+    stamp = latest["latest"].isoformat() if latest["latest"] else "-"
+    overrides = hashlib.sha256(repr(sorted(call.parameter_overrides.items())).encode()).hexdigest()
+    return f"{call.pk}:{latest['count']}:{stamp}:{overrides[:12]}"
+
+
 def panels_for_call(*, call: Call) -> dict[str, list[PanelLine]]:
     """The admissibility panel of every application of the call, by application code: each
-    rule's verdicts, national cross-checks included; revenue rules are not yet checkable."""
-    verdicts = admissibility_verdicts(national_call(call=call), call.parameters())
-    return {code: _panel(found) for code, found in verdicts.items()}
+    rule's verdicts, national cross-checks included; revenue rules are not yet checkable.
+
+    Computing them reads the whole call; the result is cached until the call's revision
+    changes, so that pages and API stay fast however many applications there are.
+    """
+    key = f"carnot:panels:{call_revision(call=call)}"
+    panels: dict[str, list[PanelLine]] | None = cache.get(key)
+    if panels is None:
+        verdicts = admissibility_verdicts(national_call(call=call), call.parameters())
+        panels = {code: _panel(found) for code, found in verdicts.items()}
+        cache.set(key, panels, timeout=PANEL_CACHE_SECONDS)
+    return panels
 
 
 def panel_for(*, application: Application) -> list[PanelLine]:
