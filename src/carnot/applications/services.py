@@ -234,6 +234,15 @@ def signature_record(*, application: Application, by: User,
 
 
 @transaction.atomic
+def signature_remove(*, signature: Signature, by: User) -> None:
+    """Withdraw a tutelle's signature, in the history (the signed PDF stays in storage)."""
+    _require_editable(signature.application)
+    _record(signature.application, by, f"signature {signature.structure.code}", "retrait",
+            f"{signature.signatory} ({_empowerment(signature.empowered)})", "")
+    signature.delete()
+
+
+@transaction.atomic
 def application_transition(*, application: Application, target: str, by: User,
                            reason: str = "", now: datetime | None = None) -> TransitionRecord:
     """Move the application along the workflow table, if the role and the guards allow it."""
