@@ -173,9 +173,9 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
     run_demo, run_checks = readme_commands()[:2]
     install = "python3 -m pip install --user -q uv && "
     assert install in run_demo and install in run_checks
-    assert run_demo.endswith("python3 -m uv run carnot evaluate examples/national-2026.yaml")
+    assert run_demo.endswith("python3 -m uv run carnot demo")
     assert run_checks.endswith("python3 -m uv run --frozen python tools/check.py")
-    assert (ROOT / "examples" / "national-2026.yaml").is_file()
+    assert (ROOT / "src" / "carnot" / "demo.py").is_file()
     assert (ROOT / "tools" / "check.py").is_file()
 
 

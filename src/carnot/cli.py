@@ -10,7 +10,7 @@ import orjson
 from rich.console import Console
 
 from carnot.report import render_explanation, render_report
-from carnot.rules.evaluation import evaluate_call, evaluation_as_dict
+from carnot.rules.evaluation import consortium_as_dict, evaluate_call, evaluation_as_dict
 from carnot.rules.parameters import ParameterError, load_call_parameters
 from carnot.scenario.loader import ScenarioError, load_scenario, paused_gc
 from carnot.scenario.schema import Scenario
@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="évaluer un scénario national (YAML ou JSON)")
     evaluate.add_argument("scenario", type=Path)
     evaluate.add_argument("--json", action="store_true", help="sortie JSON pour les programmes")
-    evaluate.add_argument("--explain", metavar="ID", help="explication détaillée d'un consortium")
+    evaluate.add_argument("--explain", metavar="ID",
+                          help="explication détaillée d'un consortium (avec --json : son entrée "
+                          "et sa trace seules)")
     evaluate.add_argument("--output", "-o", type=Path, help="écrire dans ce fichier")
     parameters = commands.add_parser("parameters", help="paramètres datés d'un appel")
     parameters.add_argument("year", type=int)
@@ -58,7 +60,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         return EXIT_INVALID_INPUT
     if args.json:
         with paused_gc():
-            payload = orjson.dumps(evaluation_as_dict(evaluation), option=orjson.OPT_INDENT_2
+            document = (consortium_as_dict(evaluation.consortium(args.explain), evaluation)
+                        if args.explain else evaluation_as_dict(evaluation))
+            payload = orjson.dumps(document, option=orjson.OPT_INDENT_2
                                    if args.output is None else 0) + b"\n"
         if args.output:
             args.output.write_bytes(payload)

@@ -2,43 +2,61 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from carnot.rules.admissibility import KIND_LABELS
-from carnot.rules.evaluation import NationalEvaluation, contract_rule_counts, explain_consortium
+from carnot.rules.admissibility import APPLICATION_KIND_LABELS
+from carnot.rules.evaluation import (
+    ConsortiumResult,
+    NationalEvaluation,
+    contract_rule_counts,
+    explain_consortium,
+    shown_source,
+    shown_value,
+)
 from carnot.rules.money import format_euros
-from carnot.rules.verdicts import Status
+from carnot.rules.spending import describe_agreement, describe_spending_window
+from carnot.rules.verdicts import STATUS_MARKS, Status, Verdict, count
+
+STATUS_STYLES = {Status.PASSED: "green", Status.FAILED: "red", Status.NOT_CHECKABLE: "yellow",
+                 Status.WARNING: "yellow"}
 
 
 def render_report(evaluation: NationalEvaluation, console: Console) -> None:
     call_year = evaluation.call.year
     console.print(Panel.fit(
-        f"[bold]Appel Carnot {call_year}[/bold] — {len(evaluation.consortia)} candidatures, "
-        f"{len(evaluation.contracts)} contrats\n"
+        f"[bold]Appel Carnot {call_year}[/bold] — {count(len(evaluation.consortia), 'candidature')}"
+        f", {count(len(evaluation.contracts), 'contrat')}\n"
         f"Enveloppe nationale : {format_euros(evaluation.envelope_cents)} — "
         f"répartie : {format_euros(evaluation.allocated_cents)}",
         title="Évaluation nationale"))
     console.print(_consortia_table(evaluation))
     for result in evaluation.consortia:
         if result.violations:
-            lines = Text()
-            for violation in result.violations:
-                lines.append(f"✘ [{violation.rule}] ", style="bold red")
-                lines.append(f"{violation.message}\n")
-            console.print(Panel(lines, title=f"{result.id} — non recevable", border_style="red"))
+            console.print(Panel(_verdict_lines(result.violations),
+                                title=f"{result.id} — non recevable", border_style="red"))
+        if result.warnings:
+            console.print(Panel(_verdict_lines(result.warnings),
+                                title=f"{result.id} — avertissements (sans incidence sur la "
+                                "recevabilité)", border_style="yellow"))
     guarantees = [r for r in evaluation.consortia if r.application.former_carnot is not None]
     if guarantees:
         console.print(_guarantee_table(guarantees))
     console.print(_contracts_table(evaluation))
     console.print(_parameters_table(evaluation))
-    console.print(f"Conventionnement d'un an, renouvelable (FAQ-1.1) : du "
-                  f"{evaluation.agreement.starts_on:%d/%m/%Y} au "
-                  f"{evaluation.agreement.ends_on:%d/%m/%Y}. Abondement {call_year} utilisable "
-                  f"jusqu'au 31/12/{call_year + evaluation.params.spending_window_years() - 1} "
-                  "(FAQ-4.1).")
+    console.print(f"{describe_agreement(evaluation.agreement, evaluation.params)} "
+                  f"{describe_spending_window(call_year, evaluation.params)}", highlight=False)
+
+
+def _verdict_lines(verdicts: list[Verdict]) -> Text:
+    lines = Text()
+    for verdict in verdicts:
+        lines.append(f"{STATUS_MARKS[verdict.status]} [{verdict.rule}] ",
+                     style=f"bold {STATUS_STYLES[verdict.status]}")
+        lines.append(f"{verdict.message}\n")
+    return lines
 
 
 def render_explanation(evaluation: NationalEvaluation, consortium_id: str,
@@ -58,7 +76,7 @@ def _consortia_table(evaluation: NationalEvaluation) -> Table:
         guarantee = (format_euros(result.guarantee.amount_cents) if result.guarantee.applies
                      else "—")
         table.add_row(
-            result.id, result.application.name, KIND_LABELS[result.application.kind],
+            result.id, result.application.name, APPLICATION_KIND_LABELS[result.application.kind],
             "[green]oui[/green]" if result.admissible
             else f"[red]non ({len(result.violations)})[/red]",
             format_euros(result.threshold_revenue_cents),
@@ -71,17 +89,16 @@ def _consortia_table(evaluation: NationalEvaluation) -> Table:
     return table
 
 
-def _guarantee_table(results: list) -> Table:  # type: ignore[type-arg]
+def _guarantee_table(results: list[ConsortiumResult]) -> Table:
     table = Table(title="Garantie des anciens Carnot 4 (FAQ-3.4 à 3.7)")
     table.add_column("Id")
     table.add_column("Condition")
     table.add_column("Verdict")
-    marks = {Status.PASSED: "[green]✔[/green]", Status.FAILED: "[red]✘[/red]",
-             Status.NOT_CHECKABLE: "[yellow]?[/yellow]"}
     for result in results:
         for verdict in result.guarantee.verdicts:
-            table.add_row(result.id, f"[{verdict.rule}]",
-                          Group(Text.from_markup(marks[verdict.status]), Text(verdict.message)))
+            table.add_row(result.id, f"[{verdict.rule}]", Text.assemble(
+                (STATUS_MARKS[verdict.status], STATUS_STYLES[verdict.status]), " ",
+                verdict.message))
     return table
 
 
@@ -104,11 +121,9 @@ def _parameters_table(evaluation: NationalEvaluation) -> Table:
     table.add_column("Source")
     for parameter in evaluation.params.describe():
         value = parameter["value"]
-        shown = "table" if isinstance(value, dict) else str(value)
-        source = parameter["source"]
-        if "overridden_from" in parameter:
-            source = f"[bold yellow]surchargé[/bold yellow] (était {parameter['overridden_from']})"
-        elif source == "assumption":
-            source = "[yellow]hypothèse[/yellow]"
+        shown = "table" if isinstance(value, dict) else shown_value(value, evaluation.call.year)
+        source = Text(shown_source(parameter))
+        if "overridden_from" in parameter or parameter["source"] == "assumption":
+            source.stylize("yellow")
         table.add_row(parameter["name"], shown, source)
     return table

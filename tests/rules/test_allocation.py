@@ -215,3 +215,24 @@ def test_an_envelope_without_eligible_consortium_is_not_shared() -> None:
     allocation = allocate(1_000, [], FloorPolicy.TOP_UP, Fraction(0))
 
     assert allocation.allocated_cents == 0
+
+
+def test_an_envelope_without_eligible_consortium_cites_the_allocation_step_not_a_faq_rule() -> None:
+    """Nobody eligible is the outcome of every admissibility rule, not of FAQ-2.19 alone: the
+    step that leaves the envelope unshared is the envelope step ALLOC-1."""
+    allocation = allocate(1_000, [], FloorPolicy.TOP_UP, Fraction(0))
+
+    [step] = allocation.steps
+    assert step.rule == "ALLOC-1"
+    assert "Aucun consortium éligible" in step.message
+
+
+def test_floor_policy_is_explained_in_french_in_the_allocation_step() -> None:
+    """The ALLOC-2 step names the policy by its parameter value and says what it does."""
+    claims = [Claim("a", 1, floor_cents=900), Claim("b", 3)]
+
+    top_up = allocate(1_000, claims, FloorPolicy.TOP_UP, Fraction(0))
+    floors_first = allocate(1_000, claims, FloorPolicy.FLOORS_FIRST, Fraction(0))
+
+    assert "« top_up » (planchers complétés après le prorata)" in top_up.steps[1].message
+    assert "« floors_first » (planchers servis avant le prorata)" in floors_first.steps[1].message

@@ -98,6 +98,31 @@ def test_derived_amounts_round_to_the_nearest_cent_halves_away_from_zero(
     assert round_to_cent(amount) == cents
 
 
+@pytest.mark.parametrize(("amount", "cents"), [
+    (Fraction(10**30 - 1, 2 * 10**30), 0),  # 0.4999…9 (30 nines): below the half
+    (Fraction(-(10**30 - 1), 2 * 10**30), 0),
+    (Fraction(10**30 + 1, 2 * 10**30), 1),  # 0.5000…01: above the half
+    (Fraction(2 * 10**30 + 1, 2), 10**30 + 1),  # a half beyond Decimal's 28 digits
+    (Fraction(-(2 * 10**30 + 1), 2), -(10**30 + 1)),
+    (Fraction(10**29 * 3 + 1, 3), 10**29),  # 10^29 + 1/3
+])
+def test_rounding_a_fraction_is_exact_whatever_its_size(amount: Fraction, cents: int) -> None:
+    """Open question 9: the one rounding rule decides on the exact fraction, never on a
+    28-digit decimal approximation of it (which would turn 0.4999…9 into a half, then 1)."""
+    assert round_to_cent(amount) == cents
+
+
+@given(st.integers(min_value=-MAX_CENTS * 100, max_value=MAX_CENTS * 100),
+       st.integers(min_value=1, max_value=10**12))
+def test_rounded_fraction_is_within_half_a_cent_halves_away_from_zero(numerator: int,
+                                                                       denominator: int) -> None:
+    amount = Fraction(numerator, denominator)
+    rounded = round_to_cent(amount)
+    assert abs(rounded - amount) <= Fraction(1, 2)
+    if abs(rounded - amount) == Fraction(1, 2):
+        assert abs(rounded) > abs(amount)
+
+
 # --- apportion ------------------------------------------------------------------------------
 
 weights_strategy = st.lists(

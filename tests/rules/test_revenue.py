@@ -28,6 +28,8 @@ from carnot.rules.domain import (
 from carnot.rules.parameters import load_call_parameters
 from carnot.rules.revenue import (
     abondement_base,
+    abondement_base_explained,
+    abondement_portions,
     above_eligibility_threshold,
     revenue_by_unit_and_year,
     revenue_meets_eligibility_threshold,
@@ -246,3 +248,34 @@ def test_shared_unit_abondement_share_is_the_faqs_fifty_fifty() -> None:
     """FAQ-2.22: « à parts égales (50-50) » — the dated parameter the split reads."""
     assert PARAMS.shared_unit_abondement_share() == Fraction(1, 2)
     assert PARAMS.entry("shared_unit_abondement_share").source == "FAQ-2.22"
+
+
+def test_abondement_base_explained_agrees_in_number_and_shows_the_shared_share() -> None:
+    """FAQ-2.22: the explanation of a base over one unit says « 1 unité »; a shared unit shows
+    its share next to its revenue and the other consortium."""
+    holders = holders_of([TERRITORIAL, THEMATIC])
+    portions = abondement_portions(THEMATIC, REVENUE, YEARS, holders, PARAMS)
+
+    verdict = abondement_base_explained(THEMATIC, portions, REVENUE, YEARS, holders)
+
+    assert verdict.rule == "FAQ-2.22"
+    assert verdict.message == (
+        "Assiette d'abondement 2025 : 1\u202f500\u202f000,00 € sur 1 unité ; unités partagées : "
+        "200919143B : 1\u202f500\u202f000,00 € sur 3\u202f000\u202f000,00 € (partagée avec "
+        "terr-strasbourg).")
+
+
+def test_eligibility_threshold_over_several_years_compares_the_yearly_average() -> None:
+    """FAQ-2.19, open question 3: with the threshold measured on 2024 and 2025, 1.5 M€ a year
+    (3 M€ in all) is 1.5 M€ a year on average — below 2.5 M€, whatever the sum."""
+    params = PARAMS.with_overrides({"threshold_revenue_years": [2024, 2025]})
+
+    assert not above_eligibility_threshold(300_000_000, params)
+    assert above_eligibility_threshold(500_000_001, params)
+    assert not above_eligibility_threshold(500_000_000, params)  # 2.5 M€ a year: not above
+    verdict = revenue_meets_eligibility_threshold(THEMATIC, 300_000_000, params)
+    assert verdict.status is Status.FAILED
+    assert verdict.message == (
+        "Recettes abondables 2024–2025 (unités partagées comptées en entier, FAQ-2.22) : "
+        "3\u202f000\u202f000,00 €, soit 1\u202f500\u202f000,00 € par an en moyenne, pas "
+        "supérieures au seuil de 2\u202f500\u202f000,00 €.")

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from carnot.rules.parameters import load_call_parameters
 from carnot.scenario.loader import ScenarioError, load_scenario, scenario_from_document
 
 
@@ -87,7 +88,7 @@ def test_unknown_structure_and_pui_references_are_all_listed(scenario: dict[str,
     assert "applications[0] (terr-alsace).coordinator : structure inconnue « nowhere »" in message
     assert "applications[0] (terr-alsace).puis : PUI inconnu « pui-nowhere »" in message
     assert "structure inconnue « ghost »" in message
-    assert "3 erreur(s)" in message
+    assert "3 erreurs" in message
 
 
 def test_invoicing_more_than_the_contract_or_before_signature_is_refused(
@@ -154,3 +155,21 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path / "absent.yaml")
     assert "fichier illisible" in str(caught.value)
+
+
+def test_unknown_managing_tutelle_is_located_on_the_managing_tutelle(
+        scenario: dict[str, Any]) -> None:
+    scenario["applications"][0]["units"][0]["managing_tutelle"] = "inria"
+    message = refused(scenario)
+    assert ("applications[0] (terr-alsace).units[0] (200919143B).managing_tutelle : "
+            "structure inconnue « inria »") in message
+    assert "units[0] (200919143B).tutelles" not in message
+
+
+def test_malformed_parameter_table_override_is_a_located_error_not_a_crash(
+        scenario: dict[str, Any]) -> None:
+    table = dict(load_call_parameters(2026).entry("partner_categories").value)
+    table["sme"] = {"counts": True, "threshold": "pme", "source": "FAQ-3.2"}
+    scenario["parameters"] = {"partner_categories": table}
+    message = refused(scenario)
+    assert "parameters : partner_categories" in message

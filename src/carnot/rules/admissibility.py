@@ -18,7 +18,7 @@ from carnot.rules.verdicts import Verdict, count, failed, not_checkable, passed,
 
 RNSR_PATTERN = re.compile(r"^(\d{4})\d{5}[A-Z]$")
 
-KIND_LABELS = {
+APPLICATION_KIND_LABELS = {
     ApplicationKind.TERRITORIAL: "territorial",
     ApplicationKind.THEMATIC: "thématique national",
     ApplicationKind.FORMER_CARNOT: "ancien Carnot (Carnot 4)",
@@ -50,7 +50,7 @@ def application_is_of_one_kind(application: Application) -> Verdict:
             problems.append("un ancien Carnot doit avoir été labellisé à l'appel 2019 (Carnot 4)")
         if application.puis:
             problems.append("un ancien Carnot ne se déclare pas sur un PUI")
-    label = KIND_LABELS[kind]
+    label = APPLICATION_KIND_LABELS[kind]
     if problems:
         return failed("FAQ-2.19", f"Candidature hybride ({label}) : " + " ; ".join(problems) + ".",
                       subject=application.id)
@@ -93,8 +93,8 @@ def thematic_may_span_territories(application: Application, call: NationalCall) 
     })
     return passed(
         "FAQ-2.2",
-        f"Consortium thématique national : {count(len(regions), 'région')} représentée"
-        f"{'s' if len(regions) > 1 else ''}, sans limite.",
+        f"Consortium thématique national : "
+        f"{count(len(regions), 'région représentée', 'régions représentées')}, sans limite.",
         subject=application.id, figures={"regions": regions},
     )
 
@@ -160,7 +160,8 @@ def units_declared_once(application: Application) -> Verdict:
     counts = Counter(unit.rnsr for unit in application.units)
     twice = sorted(rnsr for rnsr, count in counts.items() if count > 1)
     if twice:
-        return failed("FAQ-2.18", f"Unité(s) déclarée(s) plusieurs fois : {', '.join(twice)}.",
+        declared = count(len(twice), "unité déclarée", "unités déclarées")
+        return failed("FAQ-2.18", f"{declared} plusieurs fois : {', '.join(twice)}.",
                       subject=application.id, figures={"doublons": twice})
     return passed("FAQ-2.18", f"{count(len(counts), 'unité')}, chacune déclarée une fois.",
                   subject=application.id)
@@ -168,8 +169,8 @@ def units_declared_once(application: Application) -> Verdict:
 
 def units_have_one_scientific_lead(application: Application) -> Verdict:
     """FAQ-2.18: exactly one scientific lead per unit."""
-    wrong = [f"{unit.rnsr} ({len(unit.scientific_leads)})" for unit in application.units
-             if len(unit.scientific_leads) != 1]
+    wrong = [f"{unit.rnsr} ({count(len(unit.scientific_leads), 'responsable')})"
+             for unit in application.units if len(unit.scientific_leads) != 1]
     if wrong:
         return failed("FAQ-2.18", "Chaque unité a un et un seul responsable scientifique ; "
                       f"à corriger : {', '.join(wrong)}.", subject=application.id,
@@ -203,8 +204,10 @@ def commitment_signed_by_every_tutelle(application: Application, call: NationalC
         "manquantes": missing, "non_habilitees": unempowered}}
     if missing:
         names = ", ".join(call.structures[tutelle].name for tutelle in missing)
-        extra = (f" (signataire non habilité pour : {', '.join(unempowered)})"
-                 if unempowered else "")
+        not_empowered = ", ".join(
+            structure.name if (structure := call.structures.get(signer)) else signer
+            for signer in unempowered)
+        extra = f" (signataire non habilité pour : {not_empowered})" if unempowered else ""
         return failed("FAQ-2.18", f"Document d'engagement : {count(len(missing), 'tutelle')} "
                       f"sans signature habilitée : {names}{extra}.", **details)
     return passed("FAQ-2.18", "Document d'engagement signé par "
@@ -226,8 +229,9 @@ def units_are_complete(application: Application, params: CallParameters) -> Verd
         return passed("FAQ-2.25", f"{admitted} par dérogation Carnot 4 pendant la transition.",
                       subject=application.id,
                       figures={"incompletes": partial}, parameters=("transition_years",))
-    return failed("FAQ-2.20", f"Unité(s) incomplète(s) non admises hors dérogation Carnot 4 "
-                  f"(FAQ-2.25) : {', '.join(partial)}.", subject=application.id,
+    refused = count(len(partial), "unité incomplète non admise", "unités incomplètes non admises")
+    return failed("FAQ-2.20", f"{refused} hors dérogation Carnot 4 (FAQ-2.25) : "
+                  f"{', '.join(partial)}.", subject=application.id,
                   figures={"incompletes": partial}, parameters=("transition_years",))
 
 

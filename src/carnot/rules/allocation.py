@@ -15,6 +15,11 @@ from carnot.rules.money import Cents, apportion, format_euros
 from carnot.rules.parameters import FloorPolicy
 from carnot.rules.verdicts import Verdict, passed
 
+FLOOR_POLICY_LABELS = {
+    FloorPolicy.TOP_UP: "planchers complétés après le prorata",
+    FloorPolicy.FLOORS_FIRST: "planchers servis avant le prorata",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:
@@ -85,6 +90,7 @@ def share_floors_first(total: Cents, claims: Sequence[Claim]) -> tuple[dict[str,
 
 
 def _pro_rata(total: Cents, claims: Sequence[Claim]) -> dict[str, Cents]:
+    """ALLOC-3: ``total`` shared pro rata of the bases, to the cent; nothing when no base."""
     weights = [(claim.consortium, Fraction(claim.base_cents)) for claim in claims]
     if total == 0 or not any(weight for _, weight in weights):
         return {consortium: 0 for consortium, _ in weights}
@@ -118,12 +124,15 @@ def share_left_over_by_floors(left_over: Cents, amounts: Mapping[str, Cents],
 
 def allocate(envelope: Cents, claims: Sequence[Claim], policy: FloorPolicy,
              bonus_share: Fraction) -> Allocation:
-    """Share ``envelope`` among ``claims`` (sorted by consortium id for determinism)."""
+    """ALLOC-1 to ALLOC-3: share ``envelope`` among ``claims`` — the performance bonus set aside
+    (FAQ-2.14), the guaranteed floors honoured by ``policy`` (FAQ-3.5), the rest pro rata of the
+    bases, to the cent. Claims are sorted by consortium id, so the result is deterministic."""
     claims = sorted(claims, key=lambda claim: claim.consortium)
     if not claims:
         return Allocation(envelope, {}, {}, frozenset(), (passed(
-            "FAQ-2.19", "Aucun consortium éligible : l'enveloppe n'est pas répartie.",
-            figures={"enveloppe_cents": envelope}),))
+            "ALLOC-1", f"Aucun consortium éligible : l'enveloppe ({format_euros(envelope)}) "
+            "n'est pas répartie.", figures={"enveloppe_cents": envelope},
+            parameters=("envelope",)),))
     bonus_total = bonus_part_of_envelope(envelope, bonus_share, claims)
     base_total = envelope - bonus_total
     steps = [passed("ALLOC-1", f"Enveloppe {format_euros(envelope)} : "
@@ -146,7 +155,8 @@ def allocate(envelope: Cents, claims: Sequence[Claim], policy: FloorPolicy,
                  else share_floors_first)
         pro_rata, floored = share(base_total, claims)
         steps.append(passed("ALLOC-2", f"Planchers garantis ({format_euros(floors_total)}) "
-                            f"honorés selon la règle « {policy.value} » ; consortiums au "
+                            f"honorés selon la règle « {policy.value} » "
+                            f"({FLOOR_POLICY_LABELS[policy]}) ; consortiums au "
                             f"plancher : {', '.join(sorted(floored)) or 'aucun'}.",
                             figures={"planchers_cents": floors_total, "au_plancher": floored},
                             parameters=("floor_policy",)))
@@ -162,5 +172,6 @@ def allocate(envelope: Cents, claims: Sequence[Claim], policy: FloorPolicy,
 
 
 def _bonus(total: Cents, claims: Sequence[Claim]) -> dict[str, Cents]:
+    """FAQ-2.14 (open question 10): the bonus part shared by bonus weight, to the cent."""
     weights = [(claim.consortium, claim.bonus_weight) for claim in claims if claim.bonus_weight]
     return apportion(total, weights) if total else {}

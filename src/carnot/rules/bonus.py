@@ -53,6 +53,7 @@ def performance_bonus_weight(current_base: Cents, previous_base: Cents) -> Fract
 
 
 def describe_growth(application: Application, current_base: Cents, previous_base: Cents) -> Verdict:
+    """FAQ-2.14 (open question 10): the growth of the abondement base that weighs in the bonus."""
     growth = max(0, current_base - previous_base)
     return passed("FAQ-2.14", f"Croissance de l'assiette : {format_euros(previous_base)} → "
                   f"{format_euros(current_base)} (poids du bonus : {format_euros(growth)}).",

@@ -22,6 +22,13 @@ CATEGORY_LABELS = {
     PartnerCategory.OTHER: "autre partenaire",
 }
 
+PARTNER_WITH_ARTICLE = {
+    category: ("un " if category in (PartnerCategory.CRT_MEMBER, PartnerCategory.OTHER)
+               else "une ") + label
+    for category, label in CATEGORY_LABELS.items()
+}
+"""The partner as a message names it: « une PME », « un CRT membre du consortium »."""
+
 
 class ContractEligibility(NamedTuple):
     """The verdict on one contract: whether it counts, the rule that decided, the threshold.
@@ -36,20 +43,22 @@ class ContractEligibility(NamedTuple):
 
     @property
     def message(self) -> str:
+        """The reason, in French: why the contract counts or does not (FAQ-2.6, 2.28, 3.1–3.3)."""
         contract = self.contract
-        partner = CATEGORY_LABELS[contract.partner_category]
-        amount = format_euros(contract.total_cents)
+        partner = PARTNER_WITH_ARTICLE[contract.partner_category]
         if self.threshold_cents is None:
-            return (f"Contrat {contract.id} : un contrat avec un(e) {partner} n'est pas un "
-                    "contrat avec un acteur socio-économique ; il ne compte pas.")
+            return (f"Contrat {contract.id} : {partner} n'est pas un acteur socio-économique ; "
+                    "le contrat ne compte pas.")
+        amount = format_euros(contract.total_cents)
         threshold = format_euros(self.threshold_cents)
-        cifre = "thèse CIFRE, " if contract.cifre else ""
+        what = f"thèse CIFRE avec {partner}" if contract.cifre else f"avec {partner}"
         if not self.eligible:
-            return f"Contrat {contract.id} ({cifre}{partner}) : {amount} HT ne dépasse pas le " \
-                   f"seuil de {threshold} ; il ne compte pas."
+            return (f"Contrat {contract.id} ({what}) : {amount} HT ne dépasse pas le seuil de "
+                    f"{threshold} ; il ne compte pas.")
         theme = " ; hors thématique mais éligible (FAQ-2.28)" if not contract.in_theme else ""
-        return f"Contrat {contract.id} ({cifre}{partner}) : {amount} HT dépasse le seuil de " \
-               f"{threshold}{theme}."
+        reaches = "dépasse" if contract.total_cents > self.threshold_cents else "atteint"
+        return (f"Contrat {contract.id} ({what}) : {amount} HT {reaches} le seuil de "
+                f"{threshold}{theme}.")
 
 
 def partner_is_socio_economic(category: PartnerCategory, params: CallParameters) -> bool:
@@ -76,14 +85,17 @@ def contract_meets_amount_threshold(total_cents: Cents, threshold_cents: Cents,
 
 
 def contract_eligibility(contract: Contract, params: CallParameters) -> ContractEligibility:
-    """Whether a contract counts for the abondement, with the rule that decided.
+    """FAQ-2.6, FAQ-3.1 to FAQ-3.3, FAQ-2.28: whether a contract counts for the abondement, with
+    the rule that decided.
 
-    CIFRE contracts follow the same thresholds (FAQ-3.1); out-of-theme contracts of a thematic
-    consortium still count (FAQ-2.28).
+    The partner must be a socio-economic one (FAQ-2.6) and the contract's total above its
+    category's threshold (FAQ-3.2, FAQ-3.3); CIFRE contracts follow the same thresholds (FAQ-3.1);
+    out-of-theme contracts of a thematic consortium still count (FAQ-2.28).
     """
     category_rule = params.partner_category_rule(contract.partner_category)
-    if not category_rule.counts or category_rule.threshold is None:
+    if not partner_is_socio_economic(contract.partner_category, params):
         return ContractEligibility(contract, False, category_rule.source, None)
+    assert category_rule.threshold is not None  # a category that counts has one (parameters)
     threshold = params.contract_threshold_cents(category_rule.threshold)
     meets = contract_meets_amount_threshold(
         contract.total_cents, threshold, params.contract_threshold_is_strict()

@@ -9,7 +9,7 @@ the abondement bases; the guarantee gives floors; the allocation shares the enve
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -25,7 +25,7 @@ from carnot.rules.bonus import (
 from carnot.rules.contracts import ContractEligibility, contract_eligibility
 from carnot.rules.domain import Application, NationalCall
 from carnot.rules.guarantee import GuaranteeResult, guarantee_for
-from carnot.rules.money import Cents
+from carnot.rules.money import Cents, format_euros
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import perimeter_fte
 from carnot.rules.revenue import (
@@ -37,8 +37,14 @@ from carnot.rules.revenue import (
     threshold_base,
 )
 from carnot.rules.sharing import check_coexistence, check_shared_units
-from carnot.rules.spending import AgreementPeriod, agreement_period, spend_by
-from carnot.rules.verdicts import Status, Verdict
+from carnot.rules.spending import (
+    AgreementPeriod,
+    agreement_period,
+    describe_agreement,
+    describe_spending_window,
+    spend_by,
+)
+from carnot.rules.verdicts import STATUS_MARKS, Status, Verdict, count, failures, warning_verdicts
 
 CONTRACT_PARAMETERS = ("partner_categories", "contract_threshold_sme",
                        "contract_threshold_general", "contract_threshold_is_strict")
@@ -62,7 +68,13 @@ class ConsortiumResult:
 
     @property
     def violations(self) -> list[Verdict]:
-        return [verdict for verdict in self.verdicts if verdict.failed]
+        """The failed verdicts: any one makes the application inadmissible."""
+        return failures(self.verdicts)
+
+    @property
+    def warnings(self) -> list[Verdict]:
+        """Data to correct that does not block the application (FAQ-2.18's managing tutelle)."""
+        return warning_verdicts(self.verdicts)
 
     @property
     def admissible(self) -> bool:
@@ -207,8 +219,38 @@ def _holders_for_abondement(applications: Iterable[Application], admissible: set
 
 # --- explanations ---------------------------------------------------------------------------
 
-def consortium_trace(result: ConsortiumResult, evaluation: NationalEvaluation) -> dict[str, Any]:
-    """Rule ids, parameters read (with source), steps and figures behind one consortium's result."""
+ContractCounts = Mapping[str, Counter[tuple[bool, str]]]
+"""For each unit (RNSR), how many of its contracts each rule admitted (True) or excluded."""
+
+SOURCE_LABELS = {"assumption": "hypothèse"}
+
+
+def contract_counts_by_unit(evaluation: NationalEvaluation) -> dict[str, Counter[tuple[bool, str]]]:
+    """One pass over the contracts: per unit, the rules that admitted or excluded them."""
+    counts: dict[str, Counter[tuple[bool, str]]] = defaultdict(Counter)
+    for eligibility in evaluation.contracts:
+        counts[eligibility.contract.unit][eligibility.eligible, eligibility.rule] += 1
+    return counts
+
+
+def consortium_contract_counts(result: ConsortiumResult,
+                               by_unit: ContractCounts) -> dict[str, dict[str, int]]:
+    """FAQ-2.6, 2.28, 3.1–3.3: how many contracts of the consortium's units each rule admitted or
+    excluded — the contracts behind its revenue (a shared unit's in each of its consortia)."""
+    total: Counter[tuple[bool, str]] = Counter()
+    for rnsr in result.application.unit_rnsrs():
+        total.update(by_unit.get(rnsr, {}))
+    return _by_outcome(total)
+
+
+def consortium_trace(result: ConsortiumResult, evaluation: NationalEvaluation,
+                     by_unit: ContractCounts | None = None) -> dict[str, Any]:
+    """Rule ids, parameters read (with source), steps and figures behind one consortium's result:
+    its verdicts, the contract rules behind its revenue, the guarantee, the bonus, the allocation
+    and the spending window (FAQ-4.1)."""
+    if by_unit is None:
+        by_unit = contract_counts_by_unit(evaluation)
+    contracts = consortium_contract_counts(result, by_unit)
     guarantee_steps = result.guarantee.verdicts if result.application.former_carnot else ()
     steps = [*result.verdicts, *guarantee_steps, *result.bonus_verdicts]
     allocation_steps = list(evaluation.allocation.steps) if result.admissible else []
@@ -216,13 +258,16 @@ def consortium_trace(result: ConsortiumResult, evaluation: NationalEvaluation) -
     parameters.update(CONTRACT_PARAMETERS)
     parameters.update(("threshold_revenue_years", "abondement_revenue_years",
                        "shared_unit_abondement_share", "shared_unit_split_among_eligible_only",
-                       "spending_window_years"))
+                       "agreement_duration_years", "spending_window_years"))
+    contract_rules = {rule for outcome in contracts.values() for rule in outcome}
+    spend = spend_by(evaluation.call.year, evaluation.params) if result.allocation_cents else None
     return {
-        "rules": sorted({step.rule for step in (*steps, *allocation_steps)} | {"FAQ-2.22",
-                                                                                "FAQ-4.1"}),
+        "rules": sorted({step.rule for step in (*steps, *allocation_steps)} | contract_rules
+                        | {"FAQ-1.1", "FAQ-2.22", "FAQ-4.1"}),
         "parameters": evaluation.params.describe(parameters),
         "steps": [step.as_dict() for step in steps],
         "allocation_steps": [step.as_dict() for step in allocation_steps],
+        "contracts_by_rule": contracts,
         "figures": {
             "threshold_revenue_cents": result.threshold_revenue_cents,
             "abondement_revenue_cents": result.abondement_revenue_cents,
@@ -233,45 +278,55 @@ def consortium_trace(result: ConsortiumResult, evaluation: NationalEvaluation) -
             "pro_rata_cents": result.pro_rata_cents,
             "bonus_cents": result.bonus_cents,
             "allocation_cents": result.allocation_cents,
+            "spend_by": spend.isoformat() if spend else None,
         },
     }
 
 
 def contract_rule_counts(evaluation: NationalEvaluation) -> dict[str, dict[str, int]]:
-    """How many contracts each rule admitted or excluded."""
-    counts: dict[str, Counter[str]] = {"eligible": Counter(), "excluded": Counter()}
-    for eligibility in evaluation.contracts:
-        counts["eligible" if eligibility.eligible else "excluded"][eligibility.rule] += 1
-    return {key: dict(sorted(counter.items())) for key, counter in counts.items()}
+    """How many contracts each rule admitted or excluded, nationally."""
+    return _by_outcome(Counter((eligibility.eligible, eligibility.rule)
+                               for eligibility in evaluation.contracts))
+
+
+def _by_outcome(counts: Mapping[tuple[bool, str], int]) -> dict[str, dict[str, int]]:
+    outcomes: dict[str, dict[str, int]] = {"eligible": {}, "excluded": {}}
+    for (eligible, rule), number in sorted(counts.items(), key=lambda item: item[0][1]):
+        outcomes["eligible" if eligible else "excluded"][rule] = number
+    return outcomes
+
+
+def consortium_as_dict(result: ConsortiumResult, evaluation: NationalEvaluation,
+                       by_unit: ContractCounts | None = None) -> dict[str, Any]:
+    """One consortium for programs: verdict, violations and warnings, bases, guarantee (with its
+    reasons), allocation, spending deadline and trace."""
+    trace = consortium_trace(result, evaluation, by_unit)
+    return {
+        "id": result.id,
+        "name": result.application.name,
+        "kind": result.application.kind.value,
+        "admissible": result.admissible,
+        "violations": [{"rule": v.rule, "message": v.message} for v in result.violations],
+        "warnings": [{"rule": v.rule, "message": v.message} for v in result.warnings],
+        "threshold_revenue_cents": result.threshold_revenue_cents,
+        "abondement_revenue_cents": result.abondement_revenue_cents,
+        "perimeter_fte": trace["figures"]["perimeter_fte"],
+        "guarantee": {
+            "applies": result.guarantee.applies,
+            "reasons": [{"rule": v.rule, "status": v.status.value, "message": v.message}
+                        for v in result.guarantee.verdicts],
+            "amount_cents": result.guarantee.amount_cents,
+        },
+        "bonus_cents": result.bonus_cents,
+        "allocation_cents": result.allocation_cents,
+        "spend_by": trace["figures"]["spend_by"],
+        "trace": trace,
+    }
 
 
 def evaluation_as_dict(evaluation: NationalEvaluation) -> dict[str, Any]:
     """The evaluation for programs: the JSON document of ``carnot evaluate --json``."""
-    params = evaluation.params
-    grant_deadline = spend_by(evaluation.call.year, params).isoformat()
-    consortia = []
-    for result in evaluation.consortia:
-        consortia.append({
-            "id": result.id,
-            "name": result.application.name,
-            "kind": result.application.kind.value,
-            "admissible": result.admissible,
-            "violations": [{"rule": v.rule, "message": v.message} for v in result.violations],
-            "threshold_revenue_cents": result.threshold_revenue_cents,
-            "abondement_revenue_cents": result.abondement_revenue_cents,
-            "perimeter_fte": str(result.perimeter_fte) if result.perimeter_fte is not None
-            else None,
-            "guarantee": {
-                "applies": result.guarantee.applies,
-                "reasons": [{"rule": v.rule, "status": v.status.value, "message": v.message}
-                            for v in result.guarantee.verdicts],
-                "amount_cents": result.guarantee.amount_cents,
-            },
-            "bonus_cents": result.bonus_cents,
-            "allocation_cents": result.allocation_cents,
-            "spend_by": grant_deadline if result.allocation_cents else None,
-            "trace": consortium_trace(result, evaluation),
-        })
+    by_unit = contract_counts_by_unit(evaluation)
     contracts = []
     for eligibility in evaluation.contracts:
         entry: dict[str, Any] = {"id": eligibility.contract.id, "eligible": eligibility.eligible}
@@ -287,14 +342,15 @@ def evaluation_as_dict(evaluation: NationalEvaluation) -> dict[str, Any]:
         "agreement": {"starts_on": agreement.starts_on.isoformat(),
                       "ends_on": agreement.ends_on.isoformat(),
                       "renewable": agreement.renewable, "rule": "FAQ-1.1"},
-        "consortia": consortia,
+        "consortia": [consortium_as_dict(result, evaluation, by_unit)
+                      for result in evaluation.consortia],
         "contracts": contracts,
         "trace": {
             "rules": sorted({step.rule for step in evaluation.allocation.steps}
                             | {"FAQ-1.1", "FAQ-4.1"}),
-            "parameters": params.describe(),
+            "parameters": evaluation.params.describe(),
             "allocation_steps": [step.as_dict() for step in evaluation.allocation.steps],
-            "contracts_by_rule": contract_rule_counts(evaluation),
+            "contracts_by_rule": _by_outcome(sum(by_unit.values(), Counter())),
         },
     }
 
@@ -302,17 +358,69 @@ def evaluation_as_dict(evaluation: NationalEvaluation) -> dict[str, Any]:
 def explain_consortium(result: ConsortiumResult, evaluation: NationalEvaluation) -> str:
     """The trace of one consortium as plain French text, for a person."""
     trace = consortium_trace(result, evaluation)
-    marks = {"passed": "✔", "failed": "✘", "not_checkable": "?"}
-    lines = [f"{result.id} — {result.application.name}",
-             f"Recevable : {'oui' if result.admissible else 'non'}", "", "Règles appliquées :"]
+    params = evaluation.params
+    warned = len(result.warnings)
+    violations = count(len(result.violations), "violation")
+    admissible = "oui" if result.admissible else f"non ({violations})"
+    if warned:
+        admissible += f" ({count(warned, 'avertissement')})"
+    lines = [f"{result.id} — {result.application.name}", f"Recevable : {admissible}"]
+    if result.application.former_carnot is not None:
+        guarantee = result.guarantee
+        lines.append("Abondement garanti (Carnot 4) : " + (
+            format_euros(guarantee.amount_cents) if guarantee.applies else
+            "non (" + ", ".join(sorted({v.rule for v in guarantee.verdicts
+                                        if v.status is not Status.PASSED})) + ")"))
+    lines.append(f"Abondement : {format_euros(result.allocation_cents)}")
+    if result.allocation_cents:
+        lines.append(describe_agreement(evaluation.agreement, params))
+        lines.append(describe_spending_window(evaluation.call.year, params))
+    lines.append(f"Contrats des unités : {_describe_contract_counts(trace['contracts_by_rule'])}")
+    lines += ["", "Règles appliquées :"]
     for step in (*trace["steps"], *trace["allocation_steps"]):
-        lines.append(f"  {marks[step['status']]} [{step['rule']}] {step['message']}")
+        lines.append(f"  {STATUS_MARKS[Status(step['status'])]} [{step['rule']}] "
+                     f"{step['message']}")
     lines += ["", "Paramètres lus :"]
     for parameter in trace["parameters"]:
-        value = parameter["value"]
-        shown = "table (carnot parameters)" if isinstance(value, dict) else value
-        lines.append(f"  {parameter['name']} = {shown} (source : {parameter['source']})")
+        lines.append(f"  {parameter['name']} = {shown_value(parameter['value'], params.year)} "
+                     f"(source : {shown_source(parameter)})")
     lines += ["", "Chiffres :"]
-    lines += [f"  {name} = {value}" for name, value in trace["figures"].items()]
+    for name, value in trace["figures"].items():
+        euros = (f" ({format_euros(value)})" if name.endswith("_cents") and isinstance(value, int)
+                 else "")
+        lines.append(f"  {name} = {shown_value(value, params.year)}{euros}")
     return "\n".join(lines)
+
+
+def _describe_contract_counts(counts: Mapping[str, Mapping[str, int]]) -> str:
+    eligible, excluded = counts["eligible"], counts["excluded"]
+    summary = (f"{count(sum(eligible.values()), 'compté')}, "
+               f"{count(sum(excluded.values()), 'écarté')}")
+    rules = sorted(set(eligible) | set(excluded))
+    if not rules:
+        return "aucun"
+    detail = " ; ".join(f"{rule} : {count(eligible.get(rule, 0), 'compté')}, "
+                        f"{count(excluded.get(rule, 0), 'écarté')}" for rule in rules)
+    return f"{summary} ({detail})"
+
+
+def shown_value(value: Any, call_year: int) -> str:
+    """A parameter or figure as a person reads it: switches as oui/non, tables by name."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if value is None:
+        return "—"
+    if isinstance(value, Mapping):
+        return f"table (carnot parameters {call_year})"
+    return str(value)
+
+
+def shown_source(parameter: Mapping[str, Any]) -> str:
+    """A parameter's source as a person reads it: « hypothèse » where the FAQ gives no figure,
+    « scénario » (with the original source) where the scenario overrides it."""
+    if "overridden_from" in parameter:
+        original = str(parameter["overridden_from"])
+        return f"scénario, surchargé (était {SOURCE_LABELS.get(original, original)})"
+    source = str(parameter["source"])
+    return SOURCE_LABELS.get(source, source)
 

@@ -29,11 +29,15 @@ class GuaranteeResult:
 def guarantee_reserved_to_former_carnot(application: Application) -> Verdict:
     """FAQ-2.19: the guaranteed abondement exists only for an application declared as a current
     Carnot (call 4)."""
-    if application.kind is ApplicationKind.FORMER_CARNOT and application.former_carnot:
-        return passed("FAQ-2.19", "Candidature déclarée en ancien Carnot (appel Carnot 4).",
+    if application.kind is not ApplicationKind.FORMER_CARNOT:
+        return failed("FAQ-2.19", "La garantie est réservée aux candidatures déclarées en ancien "
+                      "Carnot (appel Carnot 4).", subject=application.id)
+    if application.former_carnot is None:
+        return failed("FAQ-2.19", "Candidature déclarée en ancien Carnot sans sa référence "
+                      "Carnot 4 (périmètre et abondement de l'appel 2019) : pas de garantie.",
                       subject=application.id)
-    return failed("FAQ-2.19", "La garantie est réservée aux candidatures déclarées en ancien "
-                  "Carnot (appel Carnot 4).", subject=application.id)
+    return passed("FAQ-2.19", "Candidature déclarée en ancien Carnot (appel Carnot 4).",
+                  subject=application.id)
 
 
 def perimeter_years_checked(application: Application, params: CallParameters) -> list[int]:
@@ -52,10 +56,12 @@ def guarantee_perimeter_constant_against_2019(application: Application,
     three years (against 2019, not from one year to the next)."""
     reference_fte = reference.perimeter_2019_total_fte
     tolerance = params.perimeter_tolerance()
+    initial = f"périmètre de l'appel {params.perimeter_reference_call_year()}"
     parameters = ("perimeter_tolerance", "perimeter_reference_call_year", "fte_reference_year")
     years = perimeter_years_checked(application, params)
     if not years or reference_fte <= 0:
-        return not_checkable("FAQ-3.6", "Périmètre non comparable à 2019 : ETP manquants.",
+        missing = "ETP courants manquants" if not years else "ETP de référence nuls"
+        return not_checkable("FAQ-3.6", f"Périmètre non comparable au {initial} : {missing}.",
                              subject=application.id, parameters=parameters)
     ratios = {}
     for year in years:
@@ -71,9 +77,9 @@ def guarantee_perimeter_constant_against_2019(application: Application,
                "figures": {"etp_2019": reference_fte,
                            "ratios": {year: str(ratio) for year, ratio in ratios.items()}}}
     if outside:
-        return failed("FAQ-3.6", f"Périmètre hors de ±{percent(tolerance)} du périmètre 2019 "
+        return failed("FAQ-3.6", f"Périmètre hors de ±{percent(tolerance)} du {initial} "
                       f"({reference_fte} ETP) : {shown}.", **details)
-    return passed("FAQ-3.6", f"Périmètre constant par rapport à 2019 ({reference_fte} ETP, "
+    return passed("FAQ-3.6", f"Périmètre constant par rapport au {initial} ({reference_fte} ETP, "
                   f"±{percent(tolerance)}) : {shown}.", **details)
 
 
@@ -84,13 +90,14 @@ def guarantee_requires_85_percent_kept(application: Application,
     is kept."""
     year = params.fte_reference_year()
     current = perimeter_fte(application.units, year)
-    ratio = perimeter_ratio(current, reference.perimeter_2019_total_fte) if current else None
+    ratio = (perimeter_ratio(current, reference.perimeter_2019_total_fte)
+             if current is not None else None)
     minimum = params.perimeter_kept_minimum()
-    parameters = ("perimeter_kept_minimum", "fte_reference_year")
+    parameters = ("perimeter_kept_minimum", "fte_reference_year", "perimeter_reference_call_year")
     if ratio is None:
+        why = f"ETP {year} manquants" if current is None else "ETP de référence nuls"
         return not_checkable("FAQ-3.5", f"Part du périmètre initial maintenue non calculable "
-                             f"(ETP {year} manquants).", subject=application.id,
-                             parameters=parameters)
+                             f"({why}).", subject=application.id, parameters=parameters)
     details = {"subject": application.id, "parameters": parameters,
                "figures": {"etp_courant": current, "etp_2019": reference.perimeter_2019_total_fte,
                            "part_maintenue": str(ratio)}}
@@ -158,8 +165,8 @@ def guarantee_revenue_holds_at_90_percent(application: Application,
                "figures": {"unites_reference": len(reference_units), "ca_teste_cents": tested,
                            "moyenne_reference_cents": round_to_cent(average),
                            "ratio": str(ratio) if ratio is not None else None}}
-    left_joined = (f"périmètre de référence de {count(len(reference_units), 'unité')} "
-                   f"présente{'s' if len(reference_units) > 1 else ''} de {years[0]} à {test_year}")
+    present = count(len(reference_units), "unité présente", "unités présentes")
+    left_joined = f"périmètre de référence de {present} de {years[0]} à {test_year}"
     if ratio is None:
         return not_checkable("FAQ-3.7", f"Aucun CA de référence {years[0]}–{years[-1]} sur le "
                              f"{left_joined}.", **details)
@@ -178,7 +185,8 @@ def guaranteed_amount(reference: FormerCarnotReference, params: CallParameters) 
 
 def guarantee_for(application: Application, eligible: UnitRevenue, invoiced: UnitRevenue,
                   admissible: bool, params: CallParameters) -> GuaranteeResult:
-    """Every condition of the guarantee, its verdicts, and the guaranteed amount when it holds."""
+    """FAQ-2.19, FAQ-3.4 to FAQ-3.7: every condition of the guarantee, its verdicts, and the
+    guaranteed amount when they all pass (a condition not checkable withholds it)."""
     reserved = guarantee_reserved_to_former_carnot(application)
     reference = application.former_carnot
     if reserved.failed or reference is None:

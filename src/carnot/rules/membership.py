@@ -12,7 +12,7 @@ from carnot.rules.domain import Structure, StructureKind
 from carnot.rules.parameters import CallParameters, StructureKindRule
 from carnot.rules.verdicts import Verdict, failed, passed
 
-KIND_LABELS = {
+STRUCTURE_KIND_LABELS = {
     StructureKind.UNIVERSITY: "université",
     StructureKind.EPST: "EPST",
     StructureKind.EPIC: "EPIC",
@@ -74,7 +74,8 @@ def structure_kind_allows(structure: Structure, params: CallParameters, role: Ro
     if structure.kind is StructureKind.SRC:
         return src_judged_on_legal_form(structure, params, role)
     allowed, source = _allowed(params.structure_kind_rule(structure.kind), role)
-    text = f"{structure.name} ({KIND_LABELS[structure.kind]}) {ROLE_WORDING[role][allowed]}"
+    label = STRUCTURE_KIND_LABELS[structure.kind]
+    text = f"{structure.name} ({label}) {ROLE_WORDING[role][allowed]}"
     verdict = passed if allowed else failed
     return verdict(_rule_id(source), text, subject=structure.id,
                    figures={"nature": structure.kind.value}, parameters=("structure_kinds",))
@@ -93,7 +94,7 @@ def src_judged_on_legal_form(structure: Structure, params: CallParameters, role:
         )
     allowed, _ = _allowed(params.structure_kind_rule(form), role)
     message = (
-        f"{structure.name} (SRC, forme juridique : {KIND_LABELS[form]}) "
+        f"{structure.name} (SRC, forme juridique : {STRUCTURE_KIND_LABELS[form]}) "
         f"{'peut' if allowed else 'ne peut pas'} être {role}."
     )
     verdict = passed if allowed else failed

@@ -35,11 +35,18 @@ def euros_to_cents(amount: Decimal | int | str) -> Cents:
 
 
 def round_to_cent(amount: Fraction | Decimal) -> Cents:
-    """The single rounding rule for derived amounts: to the nearest cent, halves away from zero."""
-    value = Decimal(amount.numerator) / Decimal(amount.denominator) if isinstance(
-        amount, Fraction
-    ) else amount
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The single rounding rule for derived amounts (in cents): to the nearest cent, halves away
+    from zero (open question 9).
+
+    A fraction is rounded on its exact value, in integers: a decimal approximation of it (28
+    digits) could turn 0.4999…9 into a half and round it the wrong way.
+    """
+    if isinstance(amount, Decimal):
+        return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    whole, remainder = divmod(abs(amount.numerator), amount.denominator)
+    if 2 * remainder >= amount.denominator:
+        whole += 1
+    return whole if amount >= 0 else -whole
 
 
 def apportion(total: Cents, weights: Sequence[tuple[K, Fraction]]) -> dict[K, Cents]:

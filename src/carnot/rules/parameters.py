@@ -44,6 +44,10 @@ class ThresholdClass(StrEnum):
     GENERAL = "general"
 
 
+GUARANTEE_BASES = ("previous_year_abondement",)
+"""What the guarantee rate may apply to (open question 4): the only basis the rules compute."""
+
+
 @dataclass(frozen=True, slots=True)
 class PartnerCategoryRule:
     counts: bool
@@ -173,16 +177,22 @@ class CallParameters:
         return self._partner_rules[category]
 
     def _read_partner_category_rule(self, category: PartnerCategory) -> PartnerCategoryRule:
-        table = self._table("partner_categories")
-        row = table.get(category.value)
-        if row is None:
-            raise ParameterError(f"partner_categories : catégorie « {category} » absente")
-        threshold = row.get("threshold")
-        return PartnerCategoryRule(
-            counts=bool(row["counts"]),
-            threshold=ThresholdClass(threshold) if threshold else None,
-            source=str(row["source"]),
-        )
+        row = self._row("partner_categories", category.value, "catégorie",
+                        ("counts", "threshold", "source"))
+        where = f"partner_categories : catégorie « {category} »"
+        counts, threshold = row["counts"], row["threshold"]
+        if not isinstance(counts, bool):
+            raise ParameterError(f"{where} : counts doit valoir vrai ou faux")
+        if threshold is None:
+            if counts:
+                raise ParameterError(f"{where} : une catégorie qui compte a un seuil "
+                                     f"({' ou '.join(ThresholdClass)})")
+            return PartnerCategoryRule(counts=False, threshold=None, source=str(row["source"]))
+        if threshold not in set(ThresholdClass):
+            raise ParameterError(f"{where} : seuil inconnu « {threshold} » (attendu : "
+                                 f"{' ou '.join(ThresholdClass)})")
+        return PartnerCategoryRule(counts=counts, threshold=ThresholdClass(threshold),
+                                   source=str(row["source"]))
 
     def contract_threshold_cents(self, threshold: ThresholdClass) -> Cents:
         return self._thresholds[threshold]
@@ -197,13 +207,19 @@ class CallParameters:
         return self._contract_threshold_is_strict
 
     def structure_kind_rule(self, kind: StructureKind) -> StructureKindRule:
-        row = self._table("structure_kinds").get(kind.value)
-        if row is None:
-            raise ParameterError(f"structure_kinds : nature « {kind} » absente")
+        return self._structure_rules[kind]
+
+    def _read_structure_kind_rule(self, kind: StructureKind) -> StructureKindRule:
+        row = self._row("structure_kinds", kind.value, "nature",
+                        ("member", "member_source", "coordinator", "coordinator_source"))
+        for answer in ("member", "coordinator"):
+            if not isinstance(row[answer], bool):
+                raise ParameterError(f"structure_kinds : nature « {kind} » : {answer} doit "
+                                     "valoir vrai ou faux")
         return StructureKindRule(
-            may_be_member=bool(row["member"]),
+            may_be_member=row["member"],
             member_source=str(row["member_source"]),
-            may_coordinate=bool(row["coordinator"]),
+            may_coordinate=row["coordinator"],
             coordinator_source=str(row["coordinator_source"]),
         )
 
@@ -247,7 +263,12 @@ class CallParameters:
         return self._ratio("guarantee_rate")
 
     def guarantee_basis(self) -> str:
-        return str(self.entry("guarantee_basis").value)
+        """What the guarantee rate applies to; only a basis the rules compute is accepted."""
+        value = str(self.entry("guarantee_basis").value)
+        if value not in GUARANTEE_BASES:
+            raise ParameterError(f"guarantee_basis : base inconnue « {value} » (bases calculées : "
+                                 f"{', '.join(GUARANTEE_BASES)})")
+        return value
 
     def spending_window_years(self) -> int:
         return self._int("spending_window_years")
@@ -303,11 +324,22 @@ class CallParameters:
             raise ParameterError(f"{name} : montant négatif « {value} »")
         return cents
 
-    def _table(self, name: str) -> dict[str, dict[str, Any]]:
-        value = self.entry(name).value
-        if not isinstance(value, Mapping):
+    def _row(self, name: str, key: str, noun: str, columns: tuple[str, ...]) -> Mapping[str, Any]:
+        """One row of a table parameter, with every column it must have."""
+        table = self.entry(name).value
+        if not isinstance(table, Mapping):
             raise ParameterError(f"{name} : table attendue")
-        return {str(key): dict(row) for key, row in value.items()}
+        row = table.get(key)
+        if row is None:
+            raise ParameterError(f"{name} : {noun} « {key} » absente")
+        if not isinstance(row, Mapping):
+            raise ParameterError(f"{name} : {noun} « {key} » : ligne attendue "
+                                 f"({', '.join(columns)}), reçu « {row} »")
+        missing = [column for column in columns if column not in row]
+        if missing:
+            raise ParameterError(f"{name} : {noun} « {key} » : colonne(s) manquante(s) : "
+                                 f"{', '.join(missing)}")
+        return row
 
     def _check_validity(self) -> None:
         first_day, last_day = date(self.year, 1, 1), date(self.year, 12, 31)
@@ -329,8 +361,8 @@ class CallParameters:
             threshold: self._read_contract_threshold_cents(threshold)
             for threshold in ThresholdClass
         }
-        for kind in StructureKind:
-            self.structure_kind_rule(kind)
+        self._structure_rules = {kind: self._read_structure_kind_rule(kind)
+                                 for kind in StructureKind}
         self.agreement_duration_years()
         self.transition_years()
         self.fte_reference_year()
@@ -348,6 +380,7 @@ class CallParameters:
         self.guarantee_test_year()
         self.guarantee_reference_years()
         self.guarantee_rate()
+        self.guarantee_basis()
         self.spending_window_years()
         self.envelope_cents()
         self.performance_bonus_share()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 
 from carnot.rules.contracts import ContractEligibility
 from carnot.rules.domain import Application
 from carnot.rules.money import Cents, format_euros, round_to_cent
 from carnot.rules.parameters import CallParameters
-from carnot.rules.verdicts import Verdict, failed, passed
+from carnot.rules.verdicts import Verdict, count, failed, passed
 
 UnitRevenue = Mapping[str, Mapping[int, Cents]]
 """Eligible revenue invoiced by each unit (RNSR) in each year."""
@@ -33,6 +34,7 @@ def revenue_by_unit_and_year(eligibilities: Iterable[ContractEligibility],
 
 
 def unit_revenue_over(revenue: UnitRevenue, rnsr: str, years: Iterable[int]) -> Cents:
+    """FAQ-2.22: a unit's eligible revenue over ``years``, in full (before any sharing)."""
     per_year = revenue.get(rnsr, {})
     return sum(per_year.get(year, 0) for year in years)
 
@@ -97,7 +99,8 @@ def abondement_base_explained(application: Application, portions: Mapping[str, C
              for rnsr, holders in shared.items()]
     detail = f" ; unités partagées : {' ; '.join(lines)}" if lines else ""
     return passed("FAQ-2.22", f"Assiette d'abondement {', '.join(map(str, years))} : "
-                  f"{format_euros(sum(portions.values()))} sur {len(portions)} unités{detail}.",
+                  f"{format_euros(sum(portions.values()))} sur {count(len(portions), 'unité')}"
+                  f"{detail}.",
                   subject=application.id,
                   figures={"parts_cents": dict(portions), "partagees": sorted(shared)},
                   parameters=("abondement_revenue_years", "shared_unit_abondement_share",
@@ -105,8 +108,13 @@ def abondement_base_explained(application: Application, portions: Mapping[str, C
 
 
 def above_eligibility_threshold(base_cents: Cents, params: CallParameters) -> bool:
-    """FAQ-2.19: abondable revenue above 2.5 M€ (strict or not, as the parameter says)."""
-    threshold = params.eligibility_threshold_cents()
+    """FAQ-2.19: abondable revenue above 2.5 M€ (strict or not, as the parameter says).
+
+    ``base_cents`` is summed over ``threshold_revenue_years``; over several years, the yearly
+    average is compared with the threshold (exactly: the sum with the threshold times the number
+    of years, never a rounded average).
+    """
+    threshold = params.eligibility_threshold_cents() * len(params.threshold_revenue_years())
     if params.eligibility_threshold_is_strict():
         return base_cents > threshold
     return base_cents >= threshold
@@ -115,23 +123,25 @@ def above_eligibility_threshold(base_cents: Cents, params: CallParameters) -> bo
 def revenue_meets_eligibility_threshold(application: Application, base_cents: Cents,
                                         params: CallParameters) -> Verdict:
     """FAQ-2.19, FAQ-2.22: a perimeter's abondable revenue, shared units in full, must be above
-    2.5 M€."""
+    2.5 M€ (a year's revenue; the yearly average when the parameter names several years)."""
     threshold = params.eligibility_threshold_cents()
     strict = params.eligibility_threshold_is_strict()
     meets = above_eligibility_threshold(base_cents, params)
-    years = ", ".join(str(year) for year in params.threshold_revenue_years())
+    years = params.threshold_revenue_years()
     details = {
         "subject": application.id,
         "figures": {"recettes_seuil_cents": base_cents, "seuil_cents": threshold,
-                    "annees": params.threshold_revenue_years()},
+                    "annees": years},
         "parameters": ("eligibility_threshold", "eligibility_threshold_is_strict",
                        "threshold_revenue_years"),
     }
+    revenue = f"Recettes abondables {years[0]}"
+    shown = format_euros(base_cents)
+    if len(years) > 1:
+        revenue = f"Recettes abondables {years[0]}–{years[-1]}"
+        average = format_euros(round_to_cent(Fraction(base_cents, len(years))))
+        shown = f"{shown}, soit {average} par an en moyenne"
     comparison = "supérieures" if strict else "au moins égales"
-    if meets:
-        return passed("FAQ-2.19", f"Recettes abondables {years} (unités partagées comptées en "
-                      f"entier, FAQ-2.22) : {format_euros(base_cents)}, {comparison} au seuil de "
-                      f"{format_euros(threshold)}.", **details)
-    return failed("FAQ-2.19", f"Recettes abondables {years} (unités partagées comptées en "
-                  f"entier, FAQ-2.22) : {format_euros(base_cents)}, pas {comparison} au seuil de "
-                  f"{format_euros(threshold)}.", **details)
+    text = (f"{revenue} (unités partagées comptées en entier, FAQ-2.22) : {shown}, "
+            f"{'' if meets else 'pas '}{comparison} au seuil de {format_euros(threshold)}.")
+    return (passed if meets else failed)("FAQ-2.19", text, **details)

@@ -122,10 +122,10 @@ def shared_unit_declared_on_both_sides(rnsr: str, first: Holding, second: Holdin
     verdicts = []
     for (application, unit), (other, _) in ((first, second), (second, first)):
         if unit.shared_with != other.id:
-            declared = f"« {unit.shared_with} »" if unit.shared_with else "aucune"
+            declared = f"avec « {unit.shared_with} »" if unit.shared_with else "aucun"
             verdicts.append(failed(
                 "FAQ-2.17", f"Unité {rnsr} : présente aussi dans {other.id}, elle doit être "
-                f"déclarée partagée avec {other.id} (déclaré : {declared}).",
+                f"déclarée partagée avec {other.id} (partage déclaré : {declared}).",
                 subject=rnsr, figures={"candidature": application.id}))
     year = params.fte_reference_year()
     fte_a, fte_b = (unit.fte_by_year.get(year) for _, unit in (first, second))
@@ -146,12 +146,16 @@ def shared_unit_declared_on_both_sides(rnsr: str, first: Holding, second: Holdin
 
 def declared_sharing_matches_a_partner(application: Application, unit: Unit,
                                        holders: list[Holding]) -> Verdict | None:
-    """FAQ-2.17: a unit declared shared names an application that declares it too."""
+    """FAQ-2.17: a unit declared shared names another application, which declares it too."""
+    details = {"subject": unit.rnsr,
+               "figures": {"candidature": application.id, "partage_declare": unit.shared_with}}
+    if unit.shared_with == application.id:
+        return failed("FAQ-2.17", f"Unité {unit.rnsr} déclarée partagée avec sa propre candidature "
+                      f"({application.id}) : le partage identifie l'autre proposition.", **details)
     if unit.shared_with is None or any(app.id == unit.shared_with for app, _ in holders):
         return None
     return failed("FAQ-2.17", f"Unité {unit.rnsr} déclarée partagée avec « {unit.shared_with} », "
-                  "qui ne la déclare pas.", subject=unit.rnsr,
-                  figures={"candidature": application.id, "partage_declare": unit.shared_with})
+                  "qui ne la déclare pas.", **details)
 
 
 def check_shared_units(call: NationalCall, params: CallParameters) -> dict[str, list[Verdict]]:
@@ -197,13 +201,14 @@ def territorial_and_former_carnot_coexist(territorial: Application, former: Appl
     common = sorted(territorial.unit_rnsrs() & former.unit_rnsrs())
     details = {"subject": f"{territorial.id}+{former.id}",
                "figures": {"pui": pui.id, "unites_communes": common}}
-    where = (f"{territorial.id} et l'ancien Carnot {former.id} sur le territoire du PUI "
-             f"« {pui.name} »")
+    where = (f"Le consortium territorial {territorial.id} et l'ancien Carnot {former.id} "
+             f"partagent le territoire du PUI « {pui.name} »")
     if common:
-        return failed("FAQ-2.19", f"{where} : unités communes : {', '.join(common)} ; leurs "
-                      "unités doivent être disjointes.", **details)
-    return passed("FAQ-2.19", f"{where} : unités disjointes, ils coexistent (chaque périmètre "
-                  "doit aussi dépasser le seuil de recettes).", **details)
+        return failed("FAQ-2.19", f"{where} : leurs unités doivent être disjointes (unités "
+                      f"communes : {', '.join(common)}).", **details)
+    return passed("FAQ-2.19", f"{where} avec des unités disjointes : ils coexistent (chaque "
+                  "périmètre doit aussi dépasser le seuil de recettes, vérifié pour chacun).",
+                  **details)
 
 
 def check_coexistence(call: NationalCall) -> dict[str, list[Verdict]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from carnot.rules.parameters import CallParameters
+from carnot.rules.verdicts import count
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +30,18 @@ def last_spending_year(grant_year: int, params: CallParameters) -> int:
 def spend_by(grant_year: int, params: CallParameters) -> date:
     """The last day on which the abondement of ``grant_year`` may be spent (FAQ-4.1)."""
     return date(last_spending_year(grant_year, params), 12, 31)
+
+
+def describe_agreement(period: AgreementPeriod, params: CallParameters) -> str:
+    """FAQ-1.1 in one French sentence: the agreement's length (a parameter), renewal, dates."""
+    years = params.agreement_duration_years()
+    length = "d'un an" if years == 1 else f"de {count(years, 'an')}"
+    renewable = ", renouvelable" if period.renewable else ""
+    return (f"Conventionnement {length}{renewable} (FAQ-1.1) : du "
+            f"{period.starts_on:%d/%m/%Y} au {period.ends_on:%d/%m/%Y}.")
+
+
+def describe_spending_window(grant_year: int, params: CallParameters) -> str:
+    """FAQ-4.1 in one French sentence: until when the abondement of ``grant_year`` is spent."""
+    return (f"Abondement {grant_year} utilisable jusqu'au {spend_by(grant_year, params):%d/%m/%Y} "
+            "(FAQ-4.1).")

@@ -16,6 +16,15 @@ class Status(StrEnum):
     """Something to correct that does not block the application (informative data)."""
 
 
+STATUS_MARKS = {
+    Status.PASSED: "✔",
+    Status.FAILED: "✘",
+    Status.NOT_CHECKABLE: "?",
+    Status.WARNING: "!",
+}
+"""How a person sees each status, in the report and the explanations."""
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """One rule applied to one subject: the rule id, the outcome, a French message, the figures.
@@ -63,12 +72,18 @@ def warning(rule: str, message: str, **details: Any) -> Verdict:
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
-    """« 1 unité », « 3 unités »: a number with its noun agreed, for messages."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+    """« 0 unité », « 1 unité », « 3 unités »: a number with its noun agreed, for messages (in
+    French the singular goes up to, not including, 2)."""
+    return f"{number} {noun if abs(number) < 2 else plural or noun + 's'}"
 
 
 def failures(verdicts: Iterable[Verdict]) -> list[Verdict]:
     return [verdict for verdict in verdicts if verdict.failed]
+
+
+def warning_verdicts(verdicts: Iterable[Verdict]) -> list[Verdict]:
+    """The verdicts to correct that do not block the application (informative data)."""
+    return [verdict for verdict in verdicts if verdict.status is Status.WARNING]
 
 
 def _plain(value: Any) -> Any:

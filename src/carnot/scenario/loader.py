@@ -33,6 +33,7 @@ from carnot.rules.domain import (
 )
 from carnot.rules.money import format_euros
 from carnot.rules.parameters import CallParameters, ParameterError, load_call_parameters
+from carnot.rules.verdicts import count
 from carnot.scenario.schema import (
     CONTRACT_DEFAULTS,
     ApplicationSpec,
@@ -61,8 +62,8 @@ class ScenarioError(ValueError):
         self.problems = list(problems)
         shown = "\n".join(f"  - {problem}" for problem in self.problems[:MAX_ERRORS_SHOWN])
         more = len(self.problems) - MAX_ERRORS_SHOWN
-        tail = f"\n  … et {more} autre(s) erreur(s)" if more > 0 else ""
-        super().__init__(f"{source} : scénario refusé, {len(self.problems)} erreur(s) :\n"
+        tail = f"\n  … et {count(more, 'autre erreur', 'autres erreurs')}" if more > 0 else ""
+        super().__init__(f"{source} : scénario refusé, {count(len(self.problems), 'erreur')} :\n"
                          f"{shown}{tail}")
 
 
@@ -267,9 +268,12 @@ def _application_problems(index: int, application: ApplicationSpec, structures: 
         if not rnsr_is_well_formed(unit.rnsr):
             yield Problem(f"{unit_where}.rnsr", f"numéro RNSR mal formé « {unit.rnsr} » (neuf "
                           "chiffres dont une année, puis une lettre majuscule ; FAQ-2.18)")
-        for tutelle in (*unit.tutelles, unit.managing_tutelle):
+        for tutelle in unit.tutelles:
             if tutelle not in structures:
                 yield Problem(f"{unit_where}.tutelles", f"structure inconnue « {tutelle} »")
+        if unit.managing_tutelle not in structures:
+            yield Problem(f"{unit_where}.managing_tutelle",
+                          f"structure inconnue « {unit.managing_tutelle} »")
     for position, signature in enumerate(application.signatures):
         if signature.structure not in structures:
             yield Problem(f"{where}.signatures[{position}].structure",
