@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 10.0
@@ -41,8 +42,8 @@ def free_port() -> int:
 
 def throwaway_postgres() -> str:
     """Start a private PostgreSQL cluster (as user postgres) and return its DATABASE_URL."""
-    initdb = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").glob(
-        "*/bin/initdb"))), None)
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    initdb = str(installed[-1]) if installed else shutil.which("initdb")
     if initdb is None:
         sys.exit("PostgreSQL introuvable : installer le paquet « postgresql » ou définir "
                  "DATABASE_URL.")
@@ -66,12 +67,7 @@ def throwaway_postgres() -> str:
     return f"postgres://postgres@127.0.0.1:{port}/carnot_bench"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--scale", type=int, default=5)
-    args = parser.parse_args(argv)
-
+def setup_django() -> None:
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = throwaway_postgres()
     os.environ["DJANGO_SETTINGS_MODULE"] = "carnot.web.settings"
@@ -79,72 +75,98 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from carnot.registry.demo import build_demo
+
+
+def signed_in_officer() -> Any:
+    """A test client signed in as a programme officer (the national view's reader)."""
     from django.contrib.auth.models import User
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-    from rich.console import Console
-    from rich.table import Table
 
     from carnot.accounts.models import Profile, Role
-    from carnot.applications.models import Application
 
-    console = Console()
-    call_command("migrate", verbosity=0)
     officer = User.objects.create_user("bench-officer", password="bench-password-2026")
     Profile.objects.create(user=officer, role=Role.PROGRAMME_OFFICER)
     client = Client()
     client.force_login(officer)
-    national, bare = reverse("applications:national"), reverse("health")
+    return client
 
-    def measure(url: str) -> tuple[float, int]:
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
-        assert response.status_code == 200, (url, response.status_code)
-        return elapsed, len(queries)
 
-    rows = []
-    for scale in (1, args.scale):
-        call_command("flush", interactive=False, verbosity=0)
-        officer = User.objects.create_user("bench-officer", password="bench-password-2026")
-        Profile.objects.create(user=officer, role=Role.PROGRAMME_OFFICER)
-        client.force_login(officer)
+def measure(client: Any, url: str) -> tuple[float, int]:
+    """Seconds and SQL queries of one GET of ``url``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        build_demo(scale=scale, seed=2026)
-        loaded = time.perf_counter() - started
-        cold, cold_queries = measure(national)
-        times: dict[str, list[float]] = {"national": [], "bare": []}
-        counts = {"national": 0, "bare": 0}
-        for _ in range(args.rounds):
-            for name, url in (("national", national), ("bare", bare)):
-                elapsed, count = measure(url)
-                times[name].append(elapsed)
-                counts[name] = count
-        rows.append((scale, Application.objects.count(), loaded, cold, cold_queries,
-                     statistics.median(times["national"]), counts["national"],
-                     statistics.median(times["bare"]), counts["bare"]))
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed, len(queries)
+
+
+def measure_scale(scale: int, rounds: int) -> dict[str, Any]:
+    """Load the demo at ``scale`` on an empty database and time both pages, interleaved."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from carnot.applications.models import Application
+    from carnot.registry.demo import build_demo
+
+    call_command("flush", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    build_demo(scale=scale, seed=2026)
+    loaded = time.perf_counter() - started
+    client = signed_in_officer()
+    pages = {"national": reverse("applications:national"), "bare": reverse("health")}
+    cold, cold_queries = measure(client, pages["national"])
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    queries: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, url in pages.items():
+            elapsed, queries[name] = measure(client, url)
+            times[name].append(elapsed)
+    return {"scale": scale, "applications": Application.objects.count(), "loaded": loaded,
+            "cold": cold, "cold_queries": cold_queries,
+            "national": statistics.median(times["national"]),
+            "national_queries": queries["national"], "bare": statistics.median(times["bare"])}
+
+
+def report(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
 
     table = Table(title="Vue nationale vs vue nue (PostgreSQL, médianes)")
     for column in ("démo", "candidatures", "chargement", "1re requête (calcul)",
                    "vue nationale", "requêtes SQL", "vue nue", "ratio"):
         table.add_column(column, justify="right")
-    for scale, count, loaded, cold, cold_q, page, page_q, bare_time, _ in rows:
-        table.add_row(f"×{scale}", str(count), f"{loaded:.1f} s", f"{cold * 1000:.0f} ms "
-                      f"({cold_q} req.)", f"{page * 1000:.1f} ms", str(page_q),
-                      f"{bare_time * 1000:.2f} ms", f"{page / bare_time:.1f}×")
+    for row in rows:
+        table.add_row(f"×{row['scale']}", str(row["applications"]), f"{row['loaded']:.1f} s",
+                      f"{row['cold'] * 1000:.0f} ms ({row['cold_queries']} req.)",
+                      f"{row['national'] * 1000:.1f} ms", str(row["national_queries"]),
+                      f"{row['bare'] * 1000:.2f} ms", f"{row['national'] / row['bare']:.1f}×")
+    console = Console()
     console.print(table)
-    ratio = rows[-1][5] / rows[-1][7]
-    same_queries = rows[0][6] == rows[-1][6]
-    console.print(f"ratio vue nationale / vue nue à ×{args.scale} : {ratio:.1f}× — "
-                  f"{'atteint' if ratio <= TARGET_RATIO else 'manque'} la cible ≤ "
-                  f"{TARGET_RATIO:.0f}× ; requêtes SQL : {rows[0][6]} (×1) et {rows[-1][6]} "
-                  f"(×{args.scale}) — {'constant' if same_queries else 'CROÎT'} avec le nombre "
-                  "de candidatures")
+    first, last = rows[0], rows[-1]
+    ratio = last["national"] / last["bare"]
+    constant = first["national_queries"] == last["national_queries"]
+    console.print(
+        f"ratio vue nationale / vue nue à ×{last['scale']} : {ratio:.1f}× — "
+        f"{'atteint' if ratio <= TARGET_RATIO else 'manque'} la cible ≤ {TARGET_RATIO:.0f}× ; "
+        f"requêtes SQL : {first['national_queries']} (×{first['scale']}) et "
+        f"{last['national_queries']} (×{last['scale']}) — "
+        f"{'constant' if constant else 'CROÎT'} avec le nombre de candidatures")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--scale", type=int, default=5)
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    report([measure_scale(scale, args.rounds) for scale in (1, args.scale)])
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The ``carnot`` command line: evaluate a national scenario, show parameters and the schema."""
+"""The ``carnot`` command line: evaluate a national scenario, show parameters and the schema,
+start the demonstration platform."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
+from carnot import demo
 from carnot.report import render_explanation, render_report
 from carnot.rules.evaluation import consortium_as_dict, evaluate_call, evaluation_as_dict
 from carnot.rules.parameters import ParameterError, load_call_parameters
@@ -32,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parameters = commands.add_parser("parameters", help="paramètres datés d'un appel")
     parameters.add_argument("year", type=int)
     commands.add_parser("schema", help="schéma JSON du format de scénario")
+    demo.add_arguments(commands.add_parser(
+        "demo", help="plateforme de démonstration : base, jeu de données, comptes, serveur"))
     return parser
 
 
@@ -43,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "parameters":
         return _parameters(args.year)
+    if args.command == "demo":
+        return demo.run(args)
     return _evaluate(args)
 
 

@@ -1,14 +1,15 @@
 """Django settings, from environment variables with safe defaults.
 
 SQLite (a file under ``CARNOT_DATA_DIR``) when ``DATABASE_URL`` is not set; PostgreSQL with
-``DATABASE_URL=postgres://user:password@host:port/name``. ``CARNOT_DEBUG=1`` for development.
+``DATABASE_URL=postgres://user:password@host:port/name`` (a Unix socket: ``?host=/run/postgresql``).
+``CARNOT_DEBUG=1`` for development.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dsfr",
+    "ninja",
     "axes",
     "carnot.accounts",
     "carnot.registry",
@@ -82,14 +84,21 @@ def _database(url: str) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise RuntimeError(f"DATABASE_URL : schéma non géré « {parsed.scheme} »")
+    # libpq's conventions: a Unix socket directory as ``?host=/run/postgresql`` or as a
+    # percent-encoded host (``%2Frun%2Fpostgresql``); other query parameters (``sslmode``…)
+    # are passed to psycopg.
+    options = dict(parse_qsl(parsed.query))
+    socket = unquote(parsed.netloc.rpartition("@")[2].partition(":")[0])
+    host = options.pop("host", "") or (socket if socket.startswith("/") else parsed.hostname)
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": parsed.path.lstrip("/"),
+        "NAME": unquote(parsed.path.lstrip("/")),
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
-        "HOST": parsed.hostname or "",
+        "HOST": host or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
+        "OPTIONS": options,
     }
 
 
@@ -124,6 +133,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
@@ -141,9 +151,12 @@ CSP_STYLE_SRC = ("'self'",)
 CSP_IMG_SRC = ("'self'", "data:")
 CSP_FONT_SRC = ("'self'", "data:")
 CSP_CONNECT_SRC = ("'self'",)
+CSP_OBJECT_SRC = ("'none'",)
 CSP_FRAME_ANCESTORS = ("'none'",)
 CSP_FORM_ACTION = ("'self'",)
 CSP_BASE_URI = ("'self'",)
+# DSFR's base template puts the request's nonce on its <script src> tags; only scripts need it.
+CSP_INCLUDE_NONCE_IN = ("script-src",)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
