@@ -3,17 +3,23 @@
     python3 -m uv run --frozen python tools/check.py
 
 Steps: ruff (lint), mypy (types, strict on carnot.rules), lint-imports (the rules package stays
-pure) and pytest. Each step runs with the interpreter of the project's environment; the script
+pure) and pytest on SQLite. When ``CARNOT_TEST_POSTGRES_URL`` names a PostgreSQL server
+(``postgres://user@host:port/name``; ``.ci/run`` starts one), pytest runs a second time with
+``DATABASE_URL`` set to it, on every test that uses the database (browser tests excepted: they
+ran on SQLite). Each step runs with the interpreter of the project's environment; the script
 exits with the failing step's code and names it.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 LINTED = ("src", "tests", "bench", "tools")
@@ -30,22 +36,42 @@ def _script(name: str) -> str:
     return found
 
 
-def steps() -> list[tuple[str, list[str]]]:
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":…@")))
+
+
+Step = tuple[str, list[str], dict[str, str]]
+
+
+def steps(postgres_url: str = "") -> list[Step]:
     linted = [folder for folder in LINTED if (ROOT / folder).is_dir()]
-    return [
-        ("ruff", [sys.executable, "-m", "ruff", "check", *linted]),
-        ("mypy", [sys.executable, "-m", "mypy"]),
-        ("lint-imports", [_script("lint-imports"), "--no-logo", "--no-cache"]),
-        ("pytest", [sys.executable, "-m", "pytest", "-q"]),
+    sqlite = {"DATABASE_URL": ""}
+    found: list[Step] = [
+        ("ruff", [sys.executable, "-m", "ruff", "check", *linted], {}),
+        ("mypy", [sys.executable, "-m", "mypy"], {}),
+        ("lint-imports", [_script("lint-imports"), "--no-logo", "--no-cache"], {}),
+        ("pytest (SQLite)", [sys.executable, "-m", "pytest", "-q"], sqlite),
     ]
+    if postgres_url:
+        found.append(("pytest (PostgreSQL)",
+                      [sys.executable, "-m", "pytest", "-q", "--database-tests-only",
+                       "-m", "not browser"],
+                      {"DATABASE_URL": postgres_url}))
+    return found
 
 
 def main() -> int:
-    for name, command in steps():
-        shown = " ".join([Path(command[0]).name, *command[1:]])
+    postgres_url = os.environ.get("CARNOT_TEST_POSTGRES_URL", "")
+    for name, command, env in steps(postgres_url):
+        shown = shlex.join([Path(command[0]).name, *command[1:]])
+        if env.get("DATABASE_URL"):
+            shown = f"DATABASE_URL={_without_password(env['DATABASE_URL'])} {shown}"
         print(f"==> {name}: {shown}", flush=True)
         started = time.monotonic()
-        code = subprocess.call(command, cwd=ROOT)
+        code = subprocess.call(command, cwd=ROOT, env={**os.environ, **env})
         elapsed = time.monotonic() - started
         if code != 0:
             print(f"✘ échec à l'étape « {name} » (code {code}, {elapsed:.1f} s)", flush=True)

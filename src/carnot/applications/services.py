@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -206,7 +207,7 @@ def signature_record(*, application: Application, by: User,
                      structure: Structure, signatory: str, empowerment: str = "",
                      empowered: bool = True, signed_on: date | None = None,
                      document: UploadedFile[bytes] | None = None,
-                     max_bytes: int = 10 * 1024 * 1024) -> Signature:
+                     max_bytes: int | None = None) -> Signature:
     """Record (or replace) a tutelle's signature of the commitment document (FAQ-2.18)."""
     _require_editable(application)
     if structure not in required_signatories(application):
@@ -216,7 +217,7 @@ def signature_record(*, application: Application, by: User,
         raise ServiceError({"signatory": "Le nom de la personne habilitée à signer est requis "
                                          "(FAQ-2.18)."})
     if document is not None:
-        _check_pdf(document, max_bytes)
+        _check_pdf(document, settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes)
     signature, created = Signature.objects.get_or_create(
         application=application, structure=structure,
         defaults={"signatory": person_named(signatory, structure)})
@@ -226,6 +227,8 @@ def signature_record(*, application: Application, by: User,
     signature.empowered = empowered
     signature.signed_on = signed_on
     if document is not None:
+        if signature.document:
+            signature.document.delete(save=False)
         signature.document.save(f"{structure.code}.pdf", document, save=False)
     signature.save()
     _record(application, by, f"signature {structure.code}", "signataire", old,
