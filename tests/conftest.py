@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test.utils import override_settings
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Uploads go to a temporary directory, never to ./var/media; WhiteNoise looks static files
-    up on request instead of scanning them all for each test client (0.3 s a client)."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-                           WHITENOISE_AUTOREFRESH=True):
+def _test_settings() -> Iterator[None]:
+    """WhiteNoise looks static files up on request instead of scanning them all for each test
+    client (0.3 s a client)."""
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_media_and_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test uploads into its own directory (never ./var/media) and starts with an empty
+    cache, so that no stored file or cached panel leaks from one test into another."""
+    cache.clear()
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
 
 

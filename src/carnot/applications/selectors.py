@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db import models
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from carnot.accounts.models import Role
 from carnot.accounts.permissions import role_of, sees_network
-from carnot.applications.models import Application, ApplicationUnit
-from carnot.registry.models import Call, Pui, Structure
+from carnot.applications.models import (
+    Application,
+    ApplicationUnit,
+    ChangeRecord,
+    Signature,
+    TransitionRecord,
+)
+from carnot.applications.workflow import Status as WorkflowStatus
+from carnot.registry.models import Call, Pui, Structure, Unit
 from carnot.rules import domain
 from carnot.rules.evaluation import admissibility_verdicts
+from carnot.rules.perimeter import unit_research_fte
 from carnot.rules.verdicts import Status, Verdict
 
 if TYPE_CHECKING:
@@ -186,3 +198,202 @@ def _rule_order(rule: str) -> tuple[int, ...]:
     digits = [int(part) for part in rule.replace("FAQ-", "").replace("INT-", "99.").split(".")
               if part.isdigit()]
     return tuple(digits)
+
+
+# Reads for the web pages (detail, history, national view and its cross-checks).
+
+
+def latest_call() -> Call | None:
+    """The call of the most recent year (the default of the national view)."""
+    return Call.objects.order_by("-year").first()
+
+
+def calls_by_year() -> QuerySet[Call]:
+    return Call.objects.order_by("-year")
+
+
+def declarations_of(*, application: Application) -> QuerySet[ApplicationUnit]:
+    """The units declared by ``application``, with everything the units table shows."""
+    return (ApplicationUnit.objects.filter(application=application)
+            .select_related("unit", "scientific_lead", "managing_tutelle", "shared_with")
+            .prefetch_related(Prefetch("tutelles", queryset=Structure.objects.order_by("name")))
+            .order_by("unit__rnsr"))
+
+
+def signatures_by_structure(*, application: Application) -> dict[int, Signature]:
+    """The recorded signatures of the commitment document, by structure id."""
+    return {signature.structure_id: signature for signature in
+            Signature.objects.filter(application=application).select_related("signatory")}
+
+
+@dataclass(frozen=True)
+class ApplicationFigures:
+    """What the detail page sums up about an application's perimeter (FAQ-2.13 to 2.17)."""
+
+    units: int
+    research_fte: Decimal
+    units_without_fte: int
+    shared_units: int
+    partial_units: int
+    fte_year: int
+
+
+def application_figures(*, application: Application,
+                        declarations: Iterable[ApplicationUnit]) -> ApplicationFigures:
+    """Research FTE as the rules count them: permanent researchers, plus research engineers
+    only when they do research (FAQ-2.13, FAQ-2.16); units without a figure are counted apart."""
+    units = list(declarations)
+    declared = [d for d in units if d.permanent_researchers_fte is not None]
+    total = sum((unit_research_fte(domain.UnitFte(
+        d.permanent_researchers_fte or Decimal(0), d.research_engineers_fte,
+        d.research_engineers_do_research)) for d in declared), Decimal(0))
+    return ApplicationFigures(
+        units=len(units), research_fte=total, units_without_fte=len(units) - len(declared),
+        shared_units=sum(1 for d in units if d.shared_with_id is not None),
+        partial_units=sum(1 for d in units if d.partial),
+        fte_year=application.call.parameters().fte_reference_year())
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an application's history: a status change or a change of its figures."""
+
+    at: datetime
+    by: str
+    subject: str
+    field: str
+    old: str
+    new: str
+    reason: str = ""
+
+
+def application_history(*, application: Application) -> list[HistoryEntry]:
+    """Status changes and changes of figures, newest first: who, when, old → new."""
+    entries = [HistoryEntry(record.at, _who(record.by), "statut", "transition",
+                            _status_label(record.source), _status_label(record.target),
+                            record.reason)
+               for record in TransitionRecord.objects.filter(application=application)
+               .select_related("by")]
+    entries += [HistoryEntry(record.at, _who(record.by), record.subject, record.field,
+                             record.old, record.new)
+                for record in ChangeRecord.objects.filter(application=application)
+                .select_related("by")]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def _who(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+def _status_label(value: str) -> str:
+    return str(WorkflowStatus(value).label)
+
+
+@dataclass(frozen=True)
+class NationalRow:
+    """One application in the national table: its panel summed up."""
+
+    application: Application
+    units: int
+    failures: int
+    failed_rules: tuple[str, ...]
+    warnings: int
+
+
+def national_rows(*, call: Call, panels: dict[str, list[PanelLine]], kind: str = "",
+                  status: str = "", only_failures: bool = False) -> list[NationalRow]:
+    """Every application of ``call`` (filtered by kind, status, failures) with its number of
+    units and its failed rules, in one query whatever the number of applications."""
+    applications = (Application.objects.filter(call=call).select_related("call", "coordinator")
+                    .annotate(unit_count=Count("units")).order_by("code"))
+    if kind:
+        applications = applications.filter(kind=kind)
+    if status:
+        applications = applications.filter(status=status)
+    rows = []
+    for application in applications:
+        panel = panels.get(application.code, [])
+        failed = blocking_failures(panel)
+        row = NationalRow(
+            application=application, units=application.unit_count, failures=len(failed),
+            failed_rules=tuple(line.rule for line in panel if line.status is Status.FAILED),
+            warnings=sum(1 for line in panel if line.status is Status.WARNING))
+        if row.failures or not only_failures:
+            rows.append(row)
+    return rows
+
+
+class CrossCheckKind(models.TextChoices):
+    """The national cross-checks on units, each from the sharing rules (rules/sharing.py)."""
+
+    TWO_THEMATIC = "two_thematic", "Unité dans deux consortiums thématiques"
+    MORE_THAN_TWO = "more_than_two", "Unité dans plus de deux candidatures"
+    FORBIDDEN_SHARING = "forbidden_sharing", "Partage non admis"
+    ONE_SIDE = "one_side", "Partage déclaré d'un seul côté"
+    FTE_DIFFER = "fte_differ", "ETP différents entre les deux déclarations"
+
+
+SHARING_RULES = frozenset({"FAQ-2.17", "FAQ-2.21", "FAQ-2.23", "FAQ-2.24", "FAQ-2.26"})
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """A failed cross-application verdict on one unit."""
+
+    kind: CrossCheckKind
+    rule: str
+    applications: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class UnitCrossChecks:
+    rnsr: str
+    unit_name: str
+    checks: tuple[CrossCheck, ...]
+
+
+def national_cross_checks(*, panels: dict[str, list[PanelLine]]) -> list[UnitCrossChecks]:
+    """The failed verdicts of the sharing rules whose subject is a unit (RNSR), once each
+    however many applications they appear in, grouped by unit."""
+    found: dict[tuple[str, str, str], tuple[Verdict, set[str]]] = {}
+    for code, panel in panels.items():
+        for line in panel:
+            if line.rule not in SHARING_RULES:
+                continue
+            for verdict in line.verdicts:
+                if not verdict.failed or not verdict.subject or verdict.subject in panels:
+                    continue
+                key = (verdict.rule, verdict.subject, verdict.message)
+                found.setdefault(key, (verdict, set()))[1].add(code)
+    by_unit: dict[str, list[CrossCheck]] = defaultdict(list)
+    for verdict, codes in found.values():
+        named = verdict.figures.get("candidatures", ())
+        applications = tuple(sorted(codes | {str(code) for code in named}))
+        by_unit[verdict.subject].append(
+            CrossCheck(_cross_check_kind(verdict), verdict.rule, applications, verdict.message))
+    names = dict(Unit.objects.filter(rnsr__in=by_unit).values_list("rnsr", "name"))
+    return [UnitCrossChecks(rnsr, names.get(rnsr, ""),
+                            tuple(sorted(checks, key=lambda c: (c.kind.value, c.message))))
+            for rnsr, checks in sorted(by_unit.items())]
+
+
+def _cross_check_kind(verdict: Verdict) -> CrossCheckKind:
+    if verdict.rule == "FAQ-2.21":
+        return CrossCheckKind.TWO_THEMATIC
+    if verdict.rule == "FAQ-2.17":
+        return CrossCheckKind.ONE_SIDE if "candidature" in verdict.figures \
+            else CrossCheckKind.FTE_DIFFER
+    if verdict.rule == "FAQ-2.26" and len(verdict.figures.get("candidatures", ())) > 2:
+        return CrossCheckKind.MORE_THAN_TWO
+    return CrossCheckKind.FORBIDDEN_SHARING
+
+
+def application_list_for(*, user: User | AnonymousUser) -> QuerySet[Application]:
+    """The applications ``user`` may see, newest call first, each with its number of declared
+    units (counted apart, so that a unit lead's filter on units does not restrict the count)."""
+    unit_count = (ApplicationUnit.objects.filter(application=OuterRef("pk"))
+                  .order_by().values("application").annotate(count=Count("pk")).values("count"))
+    return (applications_visible_to(user=user)
+            .annotate(unit_count=Coalesce(Subquery(unit_count), 0))
+            .order_by("-call__year", "code"))

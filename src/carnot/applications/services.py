@@ -25,7 +25,7 @@ from carnot.applications.models import (
 from carnot.applications.permissions import can_take
 from carnot.applications.selectors import blocking_failures, panel_for
 from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
-from carnot.registry.models import Call, Person, Pui, Structure, Unit
+from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,6 +59,8 @@ def application_create(*, call: Call, by: User, code: str, name: str, kind: str,
                        coordinator: Structure, puis: Iterable[Pui] = (), theme: str = "",
                        theme_justification: str = "",
                        alignments: Iterable[tuple[str, str]] = ()) -> Application:
+    if call.status != CallStatus.OPEN:
+        raise ServiceError({"call": f"L'appel {call.year} n'est pas ouvert aux candidatures."})
     if Application.objects.filter(call=call, code=code).exists():
         raise ServiceError({"code": f"L'identifiant « {code} » est déjà pris pour cet appel."})
     application = Application.objects.create(
