@@ -8,6 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.test.utils import override_settings
 
+from carnot.applications.selectors import forget_panels
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _test_settings() -> Iterator[None]:
@@ -22,6 +24,7 @@ def _own_media_and_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     """Each test uploads into its own directory (never ./var/media) and starts with an empty
     cache, so that no stored file or cached panel leaks from one test into another."""
     cache.clear()
+    forget_panels()
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
 

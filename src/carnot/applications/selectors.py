@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -34,7 +33,8 @@ from carnot.rules.verdicts import Status, Verdict
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-PANEL_CACHE_SECONDS = 15 * 60
+PANEL_REVISIONS_KEPT = 8
+_PANELS_BY_REVISION: OrderedDict[str, dict[str, list[PanelLine]]] = OrderedDict()
 
 RULES_NEEDING_REVENUE = (
     ("FAQ-2.19", "Seuil de 2,5 M€ de recettes abondables : vérifié quand les contrats de "
@@ -161,16 +161,25 @@ def panels_for_call(*, call: Call) -> dict[str, list[PanelLine]]:
     """The admissibility panel of every application of the call, by application code: each
     rule's verdicts, national cross-checks included; revenue rules are not yet checkable.
 
-    Computing them reads the whole call; the result is cached until the call's revision
-    changes, so that pages and API stay fast however many applications there are.
+    Computing them reads the whole call; each process keeps the panels of the last few
+    revisions in memory (not in Django's cache: unpickling thousands of verdicts on every hit
+    cost as much as a page), so that pages and API stay fast however many applications there
+    are. A new revision is computed on first use.
     """
-    key = f"carnot:panels:{call_revision(call=call)}"
-    panels: dict[str, list[PanelLine]] | None = cache.get(key)
+    revision = call_revision(call=call)
+    panels = _PANELS_BY_REVISION.get(revision)
     if panels is None:
         verdicts = admissibility_verdicts(national_call(call=call), call.parameters())
         panels = {code: _panel(found) for code, found in verdicts.items()}
-        cache.set(key, panels, timeout=PANEL_CACHE_SECONDS)
+        _PANELS_BY_REVISION[revision] = panels
+        while len(_PANELS_BY_REVISION) > PANEL_REVISIONS_KEPT:
+            _PANELS_BY_REVISION.popitem(last=False)
     return panels
+
+
+def forget_panels() -> None:
+    """Drop the panels kept in memory (tests; after editing reference data by hand)."""
+    _PANELS_BY_REVISION.clear()
 
 
 def panel_for(*, application: Application) -> list[PanelLine]:

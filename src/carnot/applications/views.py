@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -508,6 +509,9 @@ def _national(request: HttpRequest) -> dict[str, Any]:
             "total": len(panels), "query": request.GET.urlencode()}
 
 
+NATIONAL_ROWS_PER_PAGE = 50
+
+
 @require_GET
 @login_required
 def national_view(request: HttpRequest) -> HttpResponse:
@@ -515,7 +519,11 @@ def national_view(request: HttpRequest) -> HttpResponse:
     (the latest unless chosen) with its status and panel, filters, and the national
     cross-checks on shared units."""
     context = _national(request)
-    context["title"] = "Vue nationale"
+    page = Paginator(context["rows"], NATIONAL_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context.update(title="Vue nationale", page=page, page_query=filters.urlencode(),
+                   faq_url=reverse("faq"))
     return render(request, "applications/national.html", context)
 
 
