@@ -12,9 +12,9 @@ test client, interleaved, signed in as a programme officer. The bare view the ta
 measured against is a page of the site with no data: the layout (DSFR header, menu, footer)
 rendered for the signed-in user, which every page pays. The ratio to ``/sante/`` (a JSON "ok",
 no template at all) is printed too. The demo is loaded at scale 1, measured, then replaced by
-scale 5 and measured again: the query counts of the two scales are printed side by side. Each measured page is
-requested once before timing so that the panels' cache is warm, as on a live server; the
-cold first request (panels computed) is reported too.
+scale 5 and measured again: the query counts of the two scales are printed side by side. Each
+measured page is requested once before timing so that the panels' cache is warm, as on a live
+server; the cold first request (panels computed) is reported too.
 """
 
 from __future__ import annotations
