@@ -47,7 +47,7 @@ def _record(application: Application, by: User, subject: str, field: str,
             old: Any, new: Any) -> None:
     """Keep the change in the history and mark the application changed (panels are cached on
     the call's revision, see selectors.call_revision)."""
-    if str(old if old is not None else "") != str(new if new is not None else ""):
+    if old != new and str(old if old is not None else "") != str(new if new is not None else ""):
         ChangeRecord.objects.create(application=application, by=by, subject=subject,
                                     field=field, old="" if old is None else str(old),
                                     new="" if new is None else str(new))
