@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
@@ -21,11 +21,12 @@ from carnot.applications import services
 from carnot.applications.models import Application, ApplicationUnit, Signature
 from carnot.applications.permissions import (
     can_create_application,
-    can_edit,
     can_edit_declaration,
     can_see_national_view,
     can_take,
-    can_view,
+    editable_application_or_403,
+    visible_application_or_404,
+    why_not_editable,
 )
 from carnot.applications.schemas import (
     ApplicationCreateIn,
@@ -61,7 +62,7 @@ from carnot.applications.selectors import (
     signatures_by_structure,
 )
 from carnot.applications.services import ServiceError
-from carnot.applications.workflow import EDITABLE, TRANSITIONS, find_transition, transitions_from
+from carnot.applications.workflow import TRANSITIONS, find_transition, transitions_from
 from carnot.applications.workflow import Status as ApplicationStatus
 from carnot.registry.models import Call, Pui, Structure
 
@@ -86,28 +87,11 @@ def _user(request: HttpRequest) -> User:
 
 def _visible(request: HttpRequest, year: int, code: str,
              queryset: QuerySet[Application] | None = None) -> Application:
-    """The application if the user may see it; 404 otherwise, whether it exists or not."""
-    applications = queryset if queryset is not None else Application.objects.all()
-    application = get_object_or_404(applications.select_related("call", "coordinator"),
-                                    call__year=year, code=code)
-    if not can_view(request.user, application):
-        raise Http404
-    return application
+    return visible_application_or_404(request.user, year, code, queryset)
 
 
 def _editable(request: HttpRequest, year: int, code: str) -> Application:
-    """The application if the user may change it; 404 if unseen, 403 if seen only."""
-    application = _visible(request, year, code)
-    if not can_edit(request.user, application):
-        raise PermissionDenied(_why_not_editable(application))
-    return application
-
-
-def _why_not_editable(application: Application) -> str:
-    if application.status not in EDITABLE:
-        return (f"La candidature est « {application.get_status_display()} » : elle n'est "
-                "plus modifiable.")
-    return "Votre rôle ne permet pas de modifier cette candidature."
+    return editable_application_or_403(request.user, year, code)
 
 
 def _detailed() -> QuerySet[Application]:
@@ -271,7 +255,7 @@ def _declaration_to_edit(request: HttpRequest, year: int, code: str,
                          rnsr: str) -> ApplicationUnit:
     declaration = _declaration(_visible(request, year, code), rnsr)
     if not can_edit_declaration(request.user, declaration):
-        raise PermissionDenied(_why_not_editable(declaration.application))
+        raise PermissionDenied(why_not_editable(declaration.application))
     return declaration
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from carnot.accounts.models import Role
 from carnot.accounts.permissions import is_officer, role_of, sees_network
 from carnot.applications.models import Application, ApplicationUnit
@@ -63,3 +68,32 @@ def can_see_national_view(user: AnyUser) -> bool:
 
 def can_decide(user: AnyUser) -> bool:
     return is_officer(user)
+
+
+def visible_application_or_404(user: AnyUser, year: int, code: str,
+                               queryset: QuerySet[Application] | None = None) -> Application:
+    """The application if the user may see it; 404 otherwise, whether it exists or not, so that
+    another consortium's application is never revealed."""
+    applications = queryset if queryset is not None else Application.objects.all()
+    application = get_object_or_404(applications.select_related("call", "coordinator"),
+                                    call__year=year, code=code)
+    if not can_view(user, application):
+        raise Http404
+    return application
+
+
+def editable_application_or_403(user: AnyUser, year: int, code: str) -> Application:
+    """The application if the user may change it; 404 if unseen, 403 (with the reason) if
+    seen only."""
+    application = visible_application_or_404(user, year, code)
+    if not can_edit(user, application):
+        raise PermissionDenied(why_not_editable(application))
+    return application
+
+
+def why_not_editable(application: Application) -> str:
+    """The reason given with a 403 on a change the user may not make."""
+    if application.status not in EDITABLE:
+        return (f"La candidature est « {application.get_status_display()} » : elle n'est plus "
+                "modifiable.")
+    return "Votre rôle ne permet pas de modifier cette candidature."

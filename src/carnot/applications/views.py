@@ -43,7 +43,8 @@ from carnot.applications.permissions import (
     can_edit_declaration,
     can_see_national_view,
     can_take,
-    can_view,
+    editable_application_or_403,
+    visible_application_or_404,
 )
 from carnot.applications.selectors import (
     PanelLine,
@@ -89,20 +90,11 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _visible(request: HttpRequest, year: int, code: str) -> Application:
-    """The application if the user may see it; 404 otherwise, as if it did not exist."""
-    application = get_object_or_404(Application.objects.select_related("call", "coordinator"),
-                                     call__year=year, code=code)
-    if not can_view(request.user, application):
-        raise Http404
-    return application
+    return visible_application_or_404(request.user, year, code)
 
 
 def _editable(request: HttpRequest, year: int, code: str) -> Application:
-    """The application if the user may change it; 403 if they only see it."""
-    application = _visible(request, year, code)
-    if not can_edit(request.user, application):
-        raise PermissionDenied
-    return application
+    return editable_application_or_403(request.user, year, code)
 
 
 def _declaration(application: Application, rnsr: str) -> ApplicationUnit:
