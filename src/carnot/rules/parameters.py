@@ -15,6 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -52,6 +53,23 @@ GUARANTEE_BASES = ("previous_year_abondement",)
 class PartnerCategoryRule:
     counts: bool
     threshold: ThresholdClass | None
+    source: str
+
+
+COMPANY_SIZE_CATEGORIES = (PartnerCategory.MICRO, PartnerCategory.SME, PartnerCategory.MIDCAP)
+"""The size classes bounded by ceilings (décret 2008-1354, art. 3), smallest first; a company
+above the last one is a large company."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompanySizeLimits:
+    """Ceilings of one size class: headcount strictly below ``headcount_below``, and turnover
+    at most ``turnover_max_cents`` or balance sheet at most ``balance_sheet_max_cents``."""
+
+    category: PartnerCategory
+    headcount_below: int
+    turnover_max_cents: Cents
+    balance_sheet_max_cents: Cents
     source: str
 
 
@@ -95,6 +113,7 @@ _REQUIRED = (
     "contract_threshold_general",
     "contract_threshold_is_strict",
     "partner_categories",
+    "company_size_classes",
     "structure_kinds",
     "eligibility_threshold",
     "eligibility_threshold_is_strict",
@@ -193,6 +212,33 @@ class CallParameters:
                                  f"{' ou '.join(ThresholdClass)})")
         return PartnerCategoryRule(counts=counts, threshold=ThresholdClass(threshold),
                                    source=str(row["source"]))
+
+    def company_size_limits(self, category: PartnerCategory) -> CompanySizeLimits:
+        """Ceilings of a company size class (micro, sme, midcap; décret 2008-1354)."""
+        try:
+            return self._size_limits[category]
+        except KeyError:
+            raise ParameterError(f"company_size_classes : « {category} » n'est pas une classe "
+                                 "de taille d'entreprise") from None
+
+    def _read_company_size_limits(self, category: PartnerCategory) -> CompanySizeLimits:
+        columns = ("headcount_below", "turnover_max", "balance_sheet_max")
+        row = self._row("company_size_classes", category.value, "classe", columns)
+        where = f"company_size_classes : classe « {category} »"
+        headcount = row["headcount_below"]
+        if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount <= 0:
+            raise ParameterError(f"{where} : headcount_below doit être un entier positif")
+        ceilings = []
+        for column in ("turnover_max", "balance_sheet_max"):
+            try:
+                cents = euros_to_cents(str(row[column]))
+            except MoneyError as exc:
+                raise ParameterError(f"{where} : {column} : {exc}") from exc
+            if cents < 0:
+                raise ParameterError(f"{where} : {column} négatif")
+            ceilings.append(cents)
+        return CompanySizeLimits(category, headcount, ceilings[0], ceilings[1],
+                                 self.entry("company_size_classes").source)
 
     def contract_threshold_cents(self, threshold: ThresholdClass) -> Cents:
         return self._thresholds[threshold]
@@ -341,6 +387,15 @@ class CallParameters:
                                  f"{', '.join(missing)}")
         return row
 
+    def _check_size_classes_grow(self) -> None:
+        """Each size class must fit inside the next one, or the derivation would be absurd."""
+        limits = [self._size_limits[category] for category in COMPANY_SIZE_CATEGORIES]
+        for smaller, larger in pairwise(limits):
+            if smaller.headcount_below > larger.headcount_below:
+                raise ParameterError(f"company_size_classes : le plafond d'effectif de "
+                                     f"« {smaller.category} » dépasse celui de "
+                                     f"« {larger.category} »")
+
     def _check_validity(self) -> None:
         first_day, last_day = date(self.year, 1, 1), date(self.year, 12, 31)
         for entry in self._entries.values():
@@ -363,6 +418,9 @@ class CallParameters:
         }
         self._structure_rules = {kind: self._read_structure_kind_rule(kind)
                                  for kind in StructureKind}
+        self._size_limits = {category: self._read_company_size_limits(category)
+                             for category in COMPANY_SIZE_CATEGORIES}
+        self._check_size_classes_grow()
         self.agreement_duration_years()
         self.transition_years()
         self.fte_reference_year()

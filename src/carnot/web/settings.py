@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "carnot.accounts",
     "carnot.registry",
     "carnot.applications",
+    "carnot.funding",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,762 @@
+"""Writes on contract ledgers: the import of a unit's or a consortium's ledger (CSV or XLSX).
+
+Import is atomic: every row is read and checked first, and the file is refused whole
+(``LedgerRejected``, every error located by row and column as the user sees them, naming the rule
+where one applies) when one cell is wrong; otherwise, in one transaction, partners, contracts and
+invoiced amounts become the file's. The file is the ledger of the contracts it lists: their
+invoiced years become exactly the file's; contracts it does not list are left alone. Contracts
+are identified by (unit, reference): re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from python_calamine import CalamineWorkbook
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+
+from carnot.applications.spreadsheet import (
+    SheetError,
+    SpreadsheetRejected,
+    _is_blank,
+    _key,
+    _text,
+)
+from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
+from carnot.registry.models import Unit
+from carnot.rules.admissibility import rnsr_is_well_formed
+from carnot.rules.contracts import CATEGORY_LABELS
+from carnot.rules.domain import PartnerCategory
+from carnot.rules.money import Cents, format_euros
+from carnot.rules.partners import CategoryVerdict, partner_category_from_figures
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+Progress = Callable[[int, int], None]
+
+MAX_BYTES = 64 * 1024 * 1024
+"""Largest ledger accepted (a national ledger of 100,000 contracts weighs about 15 MB)."""
+MAX_ROWS = 250_000
+MAX_TEXT = 255
+MAX_REFERENCE = 100
+MAX_CENTS = 10**17
+"""Beyond this an amount is a typing error (and would not fit a 64-bit column)."""
+PROGRESS_EVERY = 1000
+BATCH = 500
+"""Rows per query when reading or writing in bulk (SQLite's limit on query parameters)."""
+
+CENT = Decimal("0.01")
+MISSING_ROW = 0
+
+
+class LedgerRejected(SpreadsheetRejected):
+    """The ledger is refused whole; ``errors`` lists every problem, row by row."""
+
+
+@dataclass(frozen=True)
+class LedgerImportReport:
+    """What an accepted import changed."""
+
+    rows: int
+    contracts_created: int
+    contracts_updated: int
+    contracts_unchanged: int
+    partners_created: int
+    partners_updated: int
+    invoiced_written: int
+    """Invoiced amounts created or changed."""
+    invoiced_deleted: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.contracts_created or self.contracts_updated or self.partners_created
+                    or self.partners_updated or self.invoiced_written
+                    or self.invoiced_deleted)
+
+    def message(self) -> str:
+        if not self.changed:
+            return (f"Import réussi : {self.rows} ligne(s), identiques au registre ; rien n'a "
+                    "changé.")
+        return (f"Import réussi : {self.rows} ligne(s) ; contrats : {self.contracts_created} "
+                f"créé(s), {self.contracts_updated} modifié(s), {self.contracts_unchanged} "
+                f"inchangé(s) ; partenaires : {self.partners_created} créé(s), "
+                f"{self.partners_updated} modifié(s) ; montants facturés : "
+                f"{self.invoiced_written} écrit(s), {self.invoiced_deleted} retiré(s).")
+
+
+# --- Columns ---------------------------------------------------------------------------------
+
+RNSR = "RNSR"
+REFERENCE = "Référence contrat"
+PARTNER = "Partenaire"
+IDENTIFIER = "SIREN/SIRET"
+FOREIGN = "Identifiant étranger"
+CATEGORY = "Catégorie"
+CATEGORY_YEAR = "Année de la catégorie"
+HEADCOUNT = "Effectif"
+TURNOVER = "Chiffre d'affaires"
+BALANCE_SHEET = "Total de bilan"
+TOTAL = "Montant total HT"
+SIGNED_ON = "Date de signature"
+CIFRE = "CIFRE"
+IN_THEME = "Dans la thématique"
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    RNSR: ("rnsr", "code rnsr", "unite", "rnsr de l unite"),
+    REFERENCE: ("reference contrat", "reference", "reference du contrat", "ref contrat",
+                "numero de contrat", "numero contrat", "contrat"),
+    PARTNER: ("partenaire", "nom du partenaire", "raison sociale", "entreprise"),
+    IDENTIFIER: ("siren siret", "siren ou siret", "siren", "siret"),
+    FOREIGN: ("identifiant etranger", "identifiant", "id etranger"),
+    CATEGORY: ("categorie", "categorie du partenaire", "categorie partenaire"),
+    CATEGORY_YEAR: ("annee de la categorie", "annee categorie", "annee de categorie"),
+    HEADCOUNT: ("effectif", "effectif du groupe", "effectif groupe"),
+    TURNOVER: ("chiffre d affaires", "chiffre d affaires du groupe", "ca", "ca groupe"),
+    BALANCE_SHEET: ("total de bilan", "total du bilan", "bilan", "total de bilan du groupe"),
+    TOTAL: ("montant total ht", "montant total", "montant ht", "montant", "montant du contrat"),
+    SIGNED_ON: ("date de signature", "date signature", "signature", "signe le"),
+    CIFRE: ("cifre", "these cifre"),
+    IN_THEME: ("dans la thematique", "thematique", "dans la thematique oui non"),
+}
+COLUMN_BY_KEY = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
+INVOICED_HEADER = re.compile(r"^(?:montant )?factur\w*(?: ht)?(?: en)? ((?:19|20)\d\d)(?: ht)?$")
+
+CATEGORY_BY_KEY: dict[str, PartnerCategory] = {
+    **{_key(category.value): category for category in PartnerCategory},
+    **{_key(label): category for category, label in CATEGORY_LABELS.items()},
+    "tpe": PartnerCategory.MICRO, "micro entreprise": PartnerCategory.MICRO,
+    "pme": PartnerCategory.SME, "eti": PartnerCategory.MIDCAP,
+    "ge": PartnerCategory.LARGE, "grand groupe": PartnerCategory.LARGE,
+    "grande entreprise": PartnerCategory.LARGE,
+    "collectivite": PartnerCategory.LOCAL_AUTHORITY,
+    "collectivite territoriale": PartnerCategory.LOCAL_AUTHORITY,
+    "crt": PartnerCategory.CRT_MEMBER, "crt membre": PartnerCategory.CRT_MEMBER,
+    "autre": PartnerCategory.OTHER,
+}
+COMPANY_SIZES = (PartnerCategory.MICRO, PartnerCategory.SME, PartnerCategory.MIDCAP,
+                 PartnerCategory.LARGE)
+YES_NO = {"oui": True, "o": True, "yes": True, "vrai": True, "1": True, "x": True,
+          "non": False, "n": False, "no": False, "faux": False, "0": False}
+
+
+def _fold_with_years(text: object) -> str:
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    folded = re.sub(r"\([^)]*\)", " ", folded.casefold())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+
+
+# --- Reading cells ---------------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    """A cell refused: the reason, in French."""
+
+
+def parse_money(value: object) -> Cents:
+    """An amount in euros as cents: « 45 000,00 € », « 45000.5 », « 45.000,00 », a number cell;
+    refused with more decimals than cents. The sign is kept (the caller refuses negatives)."""
+    if isinstance(value, bool):
+        raise _Invalid("Montant attendu, pas « oui/non ».")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    else:
+        typed = _text(value)
+        compact = re.sub(r"\s|€|(?i:eur(?:os?)?)|'", "", typed)
+        if "," in compact and "." in compact:
+            thousands = "." if compact.rfind(",") > compact.rfind(".") else ","
+            compact = compact.replace(thousands, "")
+        elif compact.count(".") > 1:
+            compact = compact.replace(".", "")
+        compact = compact.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", compact):
+            raise _Invalid(f"« {typed} » n'est pas un montant (ex. 45 000,00 €).")
+        try:
+            amount = Decimal(compact)
+        except InvalidOperation as exc:
+            raise _Invalid(f"« {typed} » n'est pas un montant (ex. 45 000,00 €).") from exc
+    if not amount.is_finite():
+        raise _Invalid("Montant attendu.")
+    rounded = amount.quantize(CENT)
+    if rounded != amount:
+        raise _Invalid(f"« {_text(value)} » a plus de deux décimales : un montant se donne au "
+                       "centime près.")
+    cents = int(rounded * 100)
+    if abs(cents) >= MAX_CENTS:
+        raise _Invalid(f"« {_text(value)} » : montant trop grand.")
+    return cents
+
+
+def _non_negative_money(value: object) -> Cents:
+    cents = parse_money(value)
+    if cents < 0:
+        raise _Invalid(f"« {_text(value)} » : montant négatif ; un montant est positif ou nul.")
+    return cents
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_date(value: object) -> date:
+    """JJ/MM/AAAA (or with « - » or « . »), AAAA-MM-JJ, a date cell or an Excel date number."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466 and float(value).is_integer():
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise _Invalid(f"« {_text(value)} » n'est pas une date (JJ/MM/AAAA).")
+    typed = _text(value)
+    parts: tuple[int, int, int] | None = None
+    if match := DATE_DMY.match(typed):
+        day, month, year = (int(part) for part in match.groups())
+        parts = (year, month, day)
+    elif match := DATE_YMD.match(typed):
+        year, month, day = (int(part) for part in match.groups())
+        parts = (year, month, day)
+    elif typed.isdigit() and 1 <= int(typed) < 2958466:
+        return EXCEL_EPOCH + timedelta(days=int(typed))
+    if parts is None:
+        raise _Invalid(f"« {typed} » n'est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ).")
+    try:
+        return date(*parts)
+    except ValueError as exc:
+        raise _Invalid(f"« {typed} » : cette date n'existe pas.") from exc
+
+
+def _yes_no(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        value = _text(value)
+    found = YES_NO.get(_key(value))
+    if found is None:
+        raise _Invalid(f"« {_text(value)} » : « oui » ou « non » attendu.")
+    return found
+
+
+def _whole(value: object, what: str) -> int:
+    if isinstance(value, bool):
+        raise _Invalid(f"{what} : nombre entier attendu.")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    typed = _text(value)
+    compact = re.sub(r"\s", "", typed)
+    if not re.fullmatch(r"[+-]?\d+", compact):
+        raise _Invalid(f"« {typed} » : {what} : nombre entier attendu.")
+    return int(compact)
+
+
+def _year(value: object) -> int:
+    year = _whole(value, "année")
+    if not 1900 <= year <= 2100:
+        raise _Invalid(f"« {_text(value)} » n'est pas une année (AAAA).")
+    return year
+
+
+def _headcount(value: object) -> int:
+    headcount = _whole(value, "effectif")
+    if headcount < 0:
+        raise _Invalid(f"« {_text(value)} » : un effectif est positif ou nul.")
+    return headcount
+
+
+def _category(value: object) -> PartnerCategory:
+    found = CATEGORY_BY_KEY.get(_key(value))
+    if found is None:
+        raise _Invalid(f"« {_text(value)} » : catégorie inconnue (attendu : TPE, PME, ETI, GE, "
+                       "collectivité, CRT ou autre ; FAQ-3.2).")
+    return found
+
+
+def _bounded(value: object, limit: int = MAX_TEXT) -> str:
+    typed = _text(value)
+    if len(typed) > limit:
+        raise _Invalid(f"Texte trop long ({len(typed)} caractères ; au plus {limit}).")
+    return typed
+
+
+@dataclass(frozen=True)
+class _Identifier:
+    siren: str
+    siret: str
+
+
+def _identifier(value: object) -> _Identifier:
+    """A SIREN (9 digits) or SIRET (14 digits), both with their Luhn key (python-stdnum)."""
+    typed = _text(value)
+    digits = re.sub(r"[\s.-]", "", typed)
+    if isinstance(value, int | float) and not isinstance(value, bool) and digits.isdigit():
+        # A number cell lost its leading zeros: give them back.
+        digits = digits.zfill(9) if len(digits) <= 9 else digits.zfill(14)
+    if len(digits) == 9:
+        try:
+            return _Identifier(stdnum_siren.validate(digits), "")
+        except StdnumError as exc:
+            raise _Invalid(f"« {typed} » n'est pas un SIREN valide (9 chiffres, clé de Luhn)."
+                           ) from exc
+    if len(digits) == 14:
+        try:
+            number = stdnum_siret.validate(digits)
+        except StdnumError as exc:
+            raise _Invalid(f"« {typed} » n'est pas un SIRET valide (14 chiffres, clé de Luhn)."
+                           ) from exc
+        return _Identifier(number[:9], number)
+    raise _Invalid(f"« {typed} » n'est ni un SIREN (9 chiffres) ni un SIRET (14 chiffres).")
+
+
+# --- The file as rows ------------------------------------------------------------------------
+
+
+def _rows(content: bytes, filename: str) -> tuple[str | None, list[list[Any]]]:
+    """The sheet's name (None for CSV) and its rows, header first."""
+    if filename.casefold().endswith((".xlsx", ".xlsm", ".xls", ".ods")) or content[:2] == b"PK":
+        try:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            name = workbook.sheet_names[0]
+            rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises its own errors for any unreadable file
+            raise LedgerRejected([SheetError(None, None, None, "Fichier illisible : ni un "
+                                             "classeur XLSX ni un CSV valide.")]) from exc
+        return name, [list(row) for row in rows]
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise LedgerRejected([SheetError(None, None, None, "Encodage inconnu (UTF-8 ou "
+                                         "Windows-1252 attendu).")])
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return None, [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+# --- Checking every row ----------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    line: int
+    unit: Unit
+    reference: str
+    partner_name: str
+    partner_key: str
+    siren: str
+    siret: str
+    foreign: str
+    category: PartnerCategory
+    category_year: int
+    derived: CategoryVerdict | None
+    headcount: int | None
+    turnover_cents: Cents | None
+    balance_sheet_cents: Cents | None
+    total_cents: Cents
+    signed_on: date
+    cifre: bool
+    in_theme: bool
+    invoiced: dict[int, Cents] = field(default_factory=dict)
+
+
+class _Checker:
+    """Reads the rows and collects every error, located as the user sees it."""
+
+    def __init__(self, sheet: str | None, header: list[Any], fixed_unit: Unit | None) -> None:
+        self.sheet = sheet
+        self.errors: list[SheetError] = []
+        self.fixed_unit = fixed_unit
+        self.columns: dict[str, int] = {}
+        self.headers: dict[str, str] = {}
+        self.invoiced_columns: dict[int, tuple[int, str]] = {}
+        self._read_header(header)
+        self.units: dict[str, Unit] = {}
+
+    def error(self, line: int | None, column: str | None, message: str) -> None:
+        self.errors.append(SheetError(self.sheet, line, column, message))
+
+    def _read_header(self, header: list[Any]) -> None:
+        for index, raw in enumerate(header):
+            if _is_blank(raw):
+                continue
+            typed = _text(raw)
+            year_match = INVOICED_HEADER.match(_fold_with_years(raw))
+            if year_match:
+                year = int(year_match.group(1))
+                if year in self.invoiced_columns:
+                    self.error(1, typed, f"Colonne en double : facturé {year}.")
+                self.invoiced_columns[year] = (index, typed)
+                continue
+            column = COLUMN_BY_KEY.get(_key(raw))
+            if column is None:
+                self.error(1, typed, "Colonne inconnue (attendu : "
+                           f"{', '.join(ALIASES)}, et « Facturé AAAA » par année).")
+            elif column in self.columns:
+                self.error(1, typed, f"Colonne en double : « {column} ».")
+            else:
+                self.columns[column] = index
+                self.headers[column] = typed
+        required = [REFERENCE, PARTNER, TOTAL, SIGNED_ON]
+        if self.fixed_unit is None:
+            required.insert(0, RNSR)
+        for column in required:
+            if column not in self.columns:
+                self.error(1, None, f"Colonne « {column} » absente.")
+        if IDENTIFIER not in self.columns and FOREIGN not in self.columns:
+            self.error(1, None, f"Colonne « {IDENTIFIER} » (ou « {FOREIGN} ») absente.")
+        if CATEGORY not in self.columns and HEADCOUNT not in self.columns:
+            self.error(1, None, f"Colonne « {CATEGORY} » absente (ou colonnes « {HEADCOUNT} », "
+                       f"« {TURNOVER} », « {BALANCE_SHEET} » pour la déduire ; FAQ-3.2).")
+
+    def cell(self, row: list[Any], column: str) -> Any:
+        index = self.columns.get(column)
+        if index is None or index >= len(row):
+            return None
+        return row[index]
+
+    def read(self, line: int, row: list[Any], column: str, read: Callable[[Any], Any],
+             required: bool = False) -> Any:
+        raw = self.cell(row, column)
+        header = self.headers.get(column, column)
+        if _is_blank(raw):
+            if required:
+                self.error(line, header, f"Cellule vide : « {column} » est obligatoire.")
+            return None
+        try:
+            return read(raw)
+        except _Invalid as refused:
+            self.error(line, header, str(refused))
+            return None
+
+    def load_units(self, rows: Iterable[list[Any]]) -> None:
+        if self.fixed_unit is not None:
+            self.units = {self.fixed_unit.rnsr: self.fixed_unit}
+            return
+        rnsrs = {_text(self.cell(row, RNSR)).replace(" ", "").upper() for row in rows}
+        rnsrs.discard("")
+        found: dict[str, Unit] = {}
+        chosen = sorted(rnsrs)
+        for start in range(0, len(chosen), BATCH):
+            found.update({unit.rnsr: unit for unit in
+                          Unit.objects.filter(rnsr__in=chosen[start:start + BATCH])})
+        self.units = found
+
+    def unit(self, line: int, row: list[Any]) -> Unit | None:
+        raw = self.cell(row, RNSR)
+        header = self.headers.get(RNSR, RNSR)
+        if self.fixed_unit is not None and _is_blank(raw):
+            return self.fixed_unit
+        if _is_blank(raw):
+            self.error(line, header, "Cellule vide : « RNSR » est obligatoire.")
+            return None
+        rnsr = _text(raw).replace(" ", "").upper()
+        if not rnsr_is_well_formed(rnsr):
+            self.error(line, header, f"« {_text(raw)} » n'est pas un numéro RNSR (neuf chiffres "
+                       "dont une année, puis une lettre majuscule ; FAQ-2.18).")
+            return None
+        if self.fixed_unit is not None and rnsr != self.fixed_unit.rnsr:
+            self.error(line, header, f"RNSR « {rnsr} » : ce fichier est le registre de l'unité "
+                       f"{self.fixed_unit.rnsr}.")
+            return None
+        unit = self.units.get(rnsr)
+        if unit is None:
+            self.error(line, header, f"RNSR « {rnsr} » inconnu du référentiel des unités.")
+        return unit
+
+    def check(self, line: int, row: list[Any]) -> _Row | None:
+        errors_before = len(self.errors)
+        unit = self.unit(line, row)
+        reference = self.read(line, row, REFERENCE, lambda v: _bounded(v, MAX_REFERENCE), True)
+        name = self.read(line, row, PARTNER, _bounded, True)
+        identifier: _Identifier | None = self.read(line, row, IDENTIFIER, _identifier)
+        foreign = self.read(line, row, FOREIGN, lambda v: _bounded(v, 100)) or ""
+        if identifier is None and not foreign and _is_blank(self.cell(row, IDENTIFIER)):
+            self.error(line, self.headers.get(IDENTIFIER, IDENTIFIER),
+                       f"Cellule vide : un SIREN/SIRET (ou, pour un partenaire étranger, « "
+                       f"{FOREIGN} ») est obligatoire.")
+        total = self.read(line, row, TOTAL, _non_negative_money, True)
+        signed_on: date | None = self.read(line, row, SIGNED_ON, parse_date, True)
+        cifre = self.read(line, row, CIFRE, _yes_no)
+        in_theme = self.read(line, row, IN_THEME, _yes_no)
+        category_year = self.read(line, row, CATEGORY_YEAR, _year)
+        if category_year is None and signed_on is not None:
+            category_year = signed_on.year  # open question 8: as established for the signature
+        declared = self.read(line, row, CATEGORY, _category)
+        headcount = self.read(line, row, HEADCOUNT, _headcount)
+        turnover = self.read(line, row, TURNOVER, _non_negative_money)
+        balance = self.read(line, row, BALANCE_SHEET, _non_negative_money)
+        invoiced: dict[int, Cents] = {}
+        for year, (index, header) in sorted(self.invoiced_columns.items()):
+            raw = row[index] if index < len(row) else None
+            if _is_blank(raw):
+                continue
+            try:
+                invoiced[year] = _non_negative_money(raw)
+            except _Invalid as refused:
+                self.error(line, header, str(refused))
+                continue
+            if signed_on is not None and year < signed_on.year:
+                self.error(line, header, f"Facturé en {year}, avant l'année de signature "
+                           f"({signed_on:%d/%m/%Y}) : un contrat ne facture qu'une fois signé.")
+        if total is not None and sum(invoiced.values()) > total:
+            self.error(line, self.headers[TOTAL], f"Le total facturé "
+                       f"({format_euros(sum(invoiced.values()))}) dépasse le montant total du "
+                       f"contrat ({format_euros(total)}).")
+        category, derived = self._category(line, declared, headcount, turnover, balance,
+                                           category_year)
+        if len(self.errors) > errors_before:
+            return None
+        assert unit is not None and reference and name and total is not None
+        assert signed_on is not None and category is not None and category_year is not None
+        siren = identifier.siren if identifier else ""
+        return _Row(
+            line=line, unit=unit, reference=reference, partner_name=name,
+            partner_key=siren or f"ext:{foreign.casefold()}", siren=siren,
+            siret=identifier.siret if identifier else "", foreign=foreign, category=category,
+            category_year=category_year, derived=derived, headcount=headcount,
+            turnover_cents=turnover, balance_sheet_cents=balance, total_cents=total,
+            signed_on=signed_on, cifre=bool(cifre), in_theme=True if in_theme is None
+            else in_theme, invoiced=invoiced)
+
+    def _category(self, line: int, declared: PartnerCategory | None, headcount: int | None,
+                  turnover: Cents | None, balance: Cents | None, year: int | None,
+                  ) -> tuple[PartnerCategory | None, CategoryVerdict | None]:
+        """The declared category, or the one derived from the figures (FAQ-3.2, décret
+        2008-1354); a declared company size that the figures contradict is refused."""
+        header = self.headers.get(CATEGORY, CATEGORY)
+        has_figures = not (headcount is None and turnover is None and balance is None)
+        if year is None or not has_figures:
+            if declared is None and _is_blank_category(self, line):
+                self.error(line, header, "Cellule vide : la catégorie est obligatoire, ou "
+                           f"les colonnes « {HEADCOUNT} » et « {TURNOVER} » ou « "
+                           f"{BALANCE_SHEET} » pour la déduire (FAQ-3.2).")
+            return declared, None
+        verdict = partner_category_from_figures(headcount=headcount, turnover_cents=turnover,
+                                                balance_sheet_cents=balance, year=year)
+        if declared is None:
+            if verdict.category is None:
+                self.error(line, header, f"Catégorie vide et non déductible des chiffres : "
+                           f"{verdict.message}")
+            return verdict.category, verdict
+        if declared in COMPANY_SIZES and verdict.category not in (None, declared):
+            self.error(line, header, f"Catégorie « {CATEGORY_LABELS[declared]} » contredite "
+                       f"par les chiffres : {verdict.message}")
+        return declared, verdict if declared in COMPANY_SIZES else None
+
+
+def _is_blank_category(checker: _Checker, line: int) -> bool:
+    """True when the category cell was empty (an unknown one already has its error)."""
+    return not any(error.row == line and error.column == checker.headers.get(CATEGORY)
+                   for error in checker.errors)
+
+
+def _check_file(content: bytes, filename: str, unit: Unit | None,
+                progress: Progress | None) -> list[_Row]:
+    if len(content) > MAX_BYTES:
+        raise LedgerRejected([SheetError(None, None, None, f"Fichier trop gros "
+                                         f"({len(content) // 1_000_000} Mo ; au plus "
+                                         f"{MAX_BYTES // 1_000_000} Mo).")])
+    sheet, rows = _rows(content, filename)
+    while rows and all(_is_blank(cell) for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise LedgerRejected([SheetError(sheet, None, None, "Fichier vide : aucune ligne "
+                                         "d'en-tête.")])
+    if len(rows) - 1 > MAX_ROWS:
+        raise LedgerRejected([SheetError(sheet, None, None, f"Trop de lignes ({len(rows) - 1} "
+                                         f"; au plus {MAX_ROWS}).")])
+    checker = _Checker(sheet, rows[0], unit)
+    if checker.errors:
+        raise LedgerRejected(checker.errors)
+    body = rows[1:]
+    checker.load_units(body)
+    checked: list[_Row] = []
+    seen: dict[tuple[int, str], int] = {}
+    partners: dict[tuple[str, int], tuple[int, PartnerCategory]] = {}
+    total = len(body)
+    for line, row in enumerate(body, start=2):
+        if progress is not None and (line - 2) % PROGRESS_EVERY == 0:
+            progress(line - 2, total)
+        if all(_is_blank(cell) for cell in row):
+            continue
+        found = checker.check(line, row)
+        if found is None:
+            continue
+        key = (found.unit.pk, found.reference)
+        if key in seen:
+            checker.error(line, checker.headers[REFERENCE], f"Contrat « {found.reference} » "
+                          f"de l'unité {found.unit.rnsr} déjà listé ligne {seen[key]}.")
+            continue
+        seen[key] = line
+        same_year = partners.setdefault((found.partner_key, found.category_year),
+                                        (line, found.category))
+        if same_year[1] is not found.category:
+            checker.error(line, checker.headers.get(CATEGORY, CATEGORY),
+                          f"Le partenaire « {found.partner_name} » est « "
+                          f"{CATEGORY_LABELS[same_year[1]]} » ligne {same_year[0]} pour la "
+                          f"même année {found.category_year} (question ouverte 8).")
+            continue
+        checked.append(found)
+    if checker.errors:
+        raise LedgerRejected(checker.errors)
+    if progress is not None:
+        progress(total, total)
+    return checked
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start:start + BATCH]
+
+
+PARTNER_FIELDS = ("name", "siren", "siret", "foreign_identifier", "category", "category_year",
+                  "headcount", "turnover_cents", "balance_sheet_cents", "category_derived",
+                  "category_reason")
+CONTRACT_FIELDS = ("partner_id", "total_cents", "signed_on", "cifre", "in_theme",
+                   "partner_category", "partner_category_year")
+
+
+def _partner_values(row: _Row) -> dict[str, Any]:
+    return {
+        "name": row.partner_name, "siren": row.siren, "siret": row.siret,
+        "foreign_identifier": row.foreign, "category": row.category.value,
+        "category_year": row.category_year, "headcount": row.headcount,
+        "turnover_cents": row.turnover_cents, "balance_sheet_cents": row.balance_sheet_cents,
+        "category_derived": row.derived is not None and row.derived.category is not None,
+        "category_reason": row.derived.message if row.derived is not None else "",
+    }
+
+
+def _write_partners(rows: list[_Row]) -> tuple[dict[str, int], int, int]:
+    """Each partner takes the values of its row with the latest category year (the first such
+    row); returns the partners' ids by key, and how many were created and updated."""
+    latest: dict[str, _Row] = {}
+    for row in rows:
+        kept = latest.get(row.partner_key)
+        if kept is None or row.category_year > kept.category_year:
+            latest[row.partner_key] = row
+    existing: dict[str, Partner] = {}
+    for keys in _chunks(sorted(latest)):
+        existing.update({p.key: p for p in Partner.objects.filter(key__in=keys)})
+    created, changed = [], []
+    for key, row in latest.items():
+        values = _partner_values(row)
+        partner = existing.get(key)
+        if partner is None:
+            created.append(Partner(key=key, **values))
+        elif any(getattr(partner, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(partner, name, value)
+            changed.append(partner)
+    Partner.objects.bulk_create(created, batch_size=BATCH)
+    Partner.objects.bulk_update(changed, PARTNER_FIELDS, batch_size=BATCH)
+    ids = {key: partner.pk for key, partner in existing.items()}
+    ids.update({partner.key: partner.pk for partner in created})
+    return ids, len(created), len(changed)
+
+
+def _write(rows: list[_Row]) -> tuple[int, int, int, int, int, int, int]:
+    partner_ids, partners_created, partners_updated = _write_partners(rows)
+    existing: dict[tuple[int, str], ResearchContract] = {}
+    by_unit: dict[int, list[str]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit.pk, []).append(row.reference)
+    for unit_id, references in by_unit.items():
+        for chunk in _chunks(references):
+            existing.update({(c.unit_id, c.reference): c for c in ResearchContract.objects.filter(
+                unit_id=unit_id, reference__in=chunk)})
+    created, changed, unchanged = [], [], 0
+    contract_rows: list[tuple[ResearchContract, _Row]] = []
+    for row in rows:
+        values: dict[str, Any] = {
+            "partner_id": partner_ids[row.partner_key], "total_cents": row.total_cents,
+            "signed_on": row.signed_on, "cifre": row.cifre, "in_theme": row.in_theme,
+            "partner_category": row.category.value, "partner_category_year": row.category_year,
+        }
+        contract = existing.get((row.unit.pk, row.reference))
+        if contract is None:
+            contract = ResearchContract(unit=row.unit, reference=row.reference, **values)
+            created.append(contract)
+        elif any(getattr(contract, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(contract, name, value)
+            changed.append(contract)
+        else:
+            unchanged += 1
+        contract_rows.append((contract, row))
+    ResearchContract.objects.bulk_create(created, batch_size=BATCH)
+    ResearchContract.objects.bulk_update(changed, CONTRACT_FIELDS, batch_size=BATCH)
+    written, deleted = _write_invoiced(contract_rows, {c.pk for c in existing.values()})
+    return (len(created), len(changed), unchanged, partners_created, partners_updated, written,
+            deleted)
+
+
+def _write_invoiced(contract_rows: list[tuple[ResearchContract, _Row]],
+                    existing_ids: set[int]) -> tuple[int, int]:
+    """The invoiced amounts of the listed contracts become exactly the file's."""
+    stored: dict[tuple[int, int], InvoicedAmount] = {}
+    for chunk in _chunks(sorted(existing_ids)):
+        stored.update({(a.contract_id, a.year): a
+                       for a in InvoicedAmount.objects.filter(contract_id__in=chunk)})
+    wanted: set[tuple[int, int]] = set()
+    created, changed = [], []
+    for contract, row in contract_rows:
+        for year, cents in row.invoiced.items():
+            wanted.add((contract.pk, year))
+            amount = stored.get((contract.pk, year))
+            if amount is None:
+                created.append(InvoicedAmount(contract=contract, year=year, amount_cents=cents))
+            elif amount.amount_cents != cents:
+                amount.amount_cents = cents
+                changed.append(amount)
+    removed = [amount.pk for key, amount in stored.items() if key not in wanted]
+    InvoicedAmount.objects.bulk_create(created, batch_size=BATCH)
+    InvoicedAmount.objects.bulk_update(changed, ["amount_cents"], batch_size=BATCH)
+    for chunk in _chunks(removed):
+        InvoicedAmount.objects.filter(pk__in=chunk).delete()
+    return len(created) + len(changed), len(removed)
+
+
+def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None = None,
+                  progress: Progress | None = None) -> LedgerImportReport:
+    """Import a ledger (CSV or XLSX): every row checked first, then all written, or nothing.
+
+    ``unit`` fixes the unit of every row (a unit's own ledger; the RNSR column may then be left
+    out). ``progress(done, total)`` is called while the rows are checked. Raises
+    ``LedgerRejected`` with every error, and changes nothing, when one row is wrong.
+    """
+    rows = _check_file(content, filename, unit, progress)
+    with transaction.atomic():
+        (created, updated, unchanged, partners_created, partners_updated, written,
+         deleted) = _write(rows)
+        report = LedgerImportReport(
+            rows=len(rows), contracts_created=created, contracts_updated=updated,
+            contracts_unchanged=unchanged, partners_created=partners_created,
+            partners_updated=partners_updated, invoiced_written=written,
+            invoiced_deleted=deleted)
+        LedgerImport.objects.create(filename=filename[:255],
+                                    sha256=hashlib.sha256(content).hexdigest(), by=by,
+                                    rows=len(rows), summary=report.message())
+    return report
