@@ -124,6 +124,8 @@ def test_coordinator_files_an_application_and_the_officer_checks_the_call(
     _coordinator_fixes_and_submits(visit)
     _officer_sees_the_national_cross_checks(visit)
 
+    for blocked in problems.blocked_inline_styles:
+        print(f"style en ligne refusé par la CSP (signalé, sans échec) : {blocked}")
     assert not problems.problems, "\n".join(problems.problems)
     assert visit.shots.taken == [
         f"{number:02d}-{name}.png" for number, name in enumerate(EXPECTED_SCREENSHOTS, 1)]
@@ -159,6 +161,7 @@ def _coordinator_creates_an_application(visit: Visit) -> None:
     expect(page.get_by_test_id("application-title")).to_have_text(NEW_NAME)
     expect(page.get_by_test_id("status-badge")).to_have_attribute("data-status", "draft")
     expect(page.get_by_test_id("no-unit")).to_be_visible()
+    expect(page.get_by_test_id("message")).to_contain_text(f"Candidature « {NEW_NAME} » créée")
     visit.shots.take(page, "application-created")
 
 
@@ -169,15 +172,19 @@ def _coordinator_adds_units_and_sees_faq_2_18_fail(visit: Visit) -> None:
     _type_rnsr(page, scenario.led)
     _submit_unit(visit, scenario.led, fte="12.5", lead="Hélène Rousseau")
     expect(page.get_by_test_id("notice")).to_contain_text(f"Unité {scenario.led.rnsr} ajoutée")
+    expect(page.get_by_test_id("message")).to_have_count(0)  # « créée » was an earlier step
     _type_rnsr(page, scenario.unled)
     visit.shots.take(page, "unit-lookup")
     _submit_unit(visit, scenario.unled, fte="8")
     expect(page.get_by_test_id("figure-units")).to_have_text("2")
+    expect(page.get_by_test_id("figure-fte")).to_have_text("20,5")
+    expect(visit.rule("FAQ-2.13")).to_contain_text("Périmètre 2025 : 20,5 ETP")
 
     rule = visit.rule("FAQ-2.18")
     expect(rule).to_have_attribute("data-status", "failed")
     expect(rule).to_contain_text(f"{scenario.unled.rnsr} (0 responsable)")
     expect(rule).to_contain_text("sans signature habilitée")
+    _assert_nothing_scrolls_sideways(page)
     expect(page.get_by_test_id("panel-summary")).to_contain_text("FAQ-2.18")
     expect(page.get_by_test_id("figure-signatures")).to_have_attribute(
         "data-missing", str(len(scenario.signatories)))
@@ -200,11 +207,14 @@ def _coordinator_adds_units_and_sees_faq_2_18_fail(visit: Visit) -> None:
 def _coordinator_fixes_and_submits(visit: Visit) -> None:
     page, scenario = visit.page, visit.scenario
     rule = visit.rule("FAQ-2.18")
+    refusal = page.get_by_test_id("message").filter(has_text="Action refusée")
     for index, structure in enumerate(scenario.signatories, start=1):
         _record_signature(page, structure, f"Signataire {index} {structure.code}")
+        expect(refusal).to_have_count(0)  # fixed since: the refusal goes with the first change
     expect(page.get_by_test_id("figure-signatures")).to_have_attribute("data-missing", "0")
     expect(rule).not_to_contain_text("sans signature")
     expect(rule).to_have_attribute("data-status", "failed")
+    _assert_nothing_scrolls_sideways(page)
     visit.shots.take(page, "signatures-recorded")
 
     visit.unit_row(scenario.unled).get_by_test_id("unit-edit").click()
@@ -274,6 +284,15 @@ def _assert_dsfr_styles(page: Page) -> None:
     background = button.evaluate("element => getComputedStyle(element).backgroundColor")
     assert background not in {"rgba(0, 0, 0, 0)", "transparent", "rgb(239, 239, 239)"}, \
         f"bouton sans style DSFR : {background!r}"
+
+
+def _assert_nothing_scrolls_sideways(page: Page) -> None:
+    """At 1280 px, every column of the detail page's tables is visible without scrolling."""
+    hidden = page.evaluate("""() => [...document.querySelectorAll('#workspace *')]
+        .filter(element => ['auto', 'scroll'].includes(getComputedStyle(element).overflowX)
+                && element.scrollWidth > element.clientWidth + 1)
+        .map(element => element.closest('[data-testid]')?.dataset.testid || element.className)""")
+    assert not hidden, f"à faire défiler horizontalement à 1280 px : {hidden}"
 
 
 @contextmanager

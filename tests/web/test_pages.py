@@ -233,6 +233,60 @@ def test_a_unit_is_added_from_the_directory_with_its_tutelles(site: Site) -> Non
     assert "Unité 201923456A ajoutée." in html
 
 
+def test_an_htmx_change_empties_the_messages_left_at_the_top_of_the_page(site: Site) -> None:
+    """« Candidature créée », « Action refusée… »: about an earlier step, they must not stay
+    above a workspace that htmx has changed since (no inline script: an out-of-band swap)."""
+    application = _territorial(site)
+    _declare(application, site.lamour, site.coordinator, lead="")
+    client = site.client(site.coordinator)
+    refused = client.post(_url("transition", application), {"target": "submitted"},
+                          follow=True).content.decode()
+    assert re.search(r'<div id="messages" data-testid="messages">\s*<div class="fr-alert '
+                     r'fr-alert--error', refused)
+    html = client.post(_url("unit-add", application),
+                       {"rnsr": site.icube.rnsr, "scientific_lead": "Claire Muller",
+                        "permanent_researchers_fte": "12"}, **HTMX).content.decode()
+    emptied = re.search(r'<div id="messages" data-testid="messages" hx-swap-oob="true">'
+                        r'(.*?)</div>', html, re.S)
+    assert emptied is not None and not emptied.group(1).strip()
+    invalid = client.post(_url("unit-add", application), {"rnsr": "nimporte"},
+                          **HTMX).content.decode()
+    assert 'id="messages" data-testid="messages" hx-swap-oob="true"' in invalid
+    page = client.get(_url("detail", application)).content.decode()
+    assert 'hx-swap-oob' not in page, "the full page carries the messages in place"
+
+
+def test_figures_are_written_the_french_way_in_the_page_and_the_panel(site: Site) -> None:
+    application = _territorial(site)
+    services.unit_declare(
+        application=application, by=site.coordinator, rnsr=site.icube.rnsr,
+        scientific_lead="Claire Muller", managing_tutelle=site.unistra,
+        tutelles=[site.unistra, site.cnrs], permanent_researchers_fte=Decimal("20.50"),
+        research_engineers_fte=Decimal("4"), research_engineers_do_research=True)
+    html = site.client(site.coordinator).get(_url("detail", application)).content.decode()
+    figure = re.search(r'data-testid="figure-fte">([^<]*)<', html)
+    assert figure is not None and figure.group(1) == "24,5"
+    unit = re.search(r'data-testid="unit-fte">(.*?)</td>', html, re.S)
+    assert unit is not None and unit.group(1).startswith("20,5<br>")
+    assert "+ 4 ingénieurs (comptés)" in unit.group(1)
+    line = _panel_line(html, "FAQ-2.16")
+    assert "Périmètre 2025 : 24,5 ETP" in line and "dont 4 ETP d&#x27;ingénieurs" in line
+    assert "20.50" not in html and "24.50" not in html
+
+
+def test_the_history_names_fields_and_values_in_french(site: Site) -> None:
+    application = _territorial(site)
+    declaration = _declare(application, site.icube, site.coordinator, fte="12.50")
+    services.unit_update(declaration=declaration, by=site.coordinator,
+                         permanent_researchers_fte=Decimal("20"), partial=True)
+    html = site.client(site.coordinator).get(_url("detail", application)).content.decode()
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in
+            re.findall(r'data-testid="history-row">(.*?)</tr>', html, re.S)]
+    assert any("ETP recherche permanents 12,5 20" in row for row in rows), rows
+    assert any("unité incomplète non oui" in row for row in rows), rows
+    assert not any("permanent_researchers_fte" in row or "False" in row for row in rows)
+
+
 def test_without_htmx_adding_a_unit_redirects_to_the_application(site: Site) -> None:
     application = _territorial(site)
     response = site.client(site.coordinator).post(
@@ -303,8 +357,7 @@ def test_the_unit_lead_corrects_its_own_line_only(site: Site) -> None:
     assert client.get(_url("unit-edit", application, rnsr=site.lamour.rnsr)).status_code == 403
     assert client.post(_url("unit-remove", application, rnsr=site.icube.rnsr)).status_code == 403
     history = client.get(_url("detail", application)).content.decode()
-    assert "120.00" in history
-    assert "118" in history
+    assert re.search(r"ETP recherche permanents</td>\s*<td>120</td>\s*<td>118</td>", history)
 
 
 # --- Commitment document -------------------------------------------------------------------
@@ -424,8 +477,22 @@ def test_submission_is_refused_while_a_rule_fails_and_shown_as_an_alert(site: Si
                            follow=True)
     html = response.content.decode()
     assert "fr-alert--error" in html
-    assert "règle(s) bloquante(s) en échec" in html
+    assert re.search(r"Action refusée : 1 verdict bloquant en échec : \[FAQ-2\.18\] [^<]*"
+                     r"sans signature habilitée : [^<;]*\.</p>", html), "no « . ; », no « (s) »"
     assert "[FAQ-2.18]" in html
+    application.refresh_from_db()
+    assert application.status == "draft"
+
+
+def test_an_application_without_any_unit_cannot_be_submitted(site: Site) -> None:
+    application = _territorial(site)
+    client = site.client(site.coordinator)
+    panel = client.get(_url("panel", application)).content.decode()
+    assert _status_of(panel, "FAQ-2.13") == "failed"
+    assert "Aucune unité déclarée" in panel
+    html = client.post(_url("transition", application), {"target": "submitted"},
+                       follow=True).content.decode()
+    assert "Action refusée" in html
     application.refresh_from_db()
     assert application.status == "draft"
 
@@ -737,8 +804,29 @@ def test_the_detail_page_query_count_does_not_grow_with_units(site: Site) -> Non
             assert client.get(_url("detail", application)).status_code == 200
         return len(queries)
 
+    _sign(application, site.unistra, site.coordinator)
     few = count()
     for number in range(5):
-        unit = make_unit(f"20150000{number}E", [site.unistra, site.cnrs])
+        tutelle = make_structure(f"univ-{number}", name=f"Université {number}")
+        unit = make_unit(f"20150000{number}E", [tutelle, site.cnrs])
         _declare(application, unit, site.coordinator)
-    assert count() == few
+        _sign(application, tutelle, site.coordinator)
+    assert count() == few, "units, tutelles, signatures and history lines cost no query each"
+
+
+def test_the_list_query_count_does_not_grow_with_applications(site: Site) -> None:
+    def count(user: User) -> int:
+        client = site.client(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("applications:list")).status_code == 200
+        return len(queries)
+
+    _declare(_territorial(site), site.icube, site.coordinator)
+    few = {user.username: count(user) for user in (site.coordinator, site.unit_lead,
+                                                   site.officer)}
+    for number in range(5):
+        application = _territorial(site, f"terr-x{number}")
+        _declare(application, site.icube, site.coordinator)
+        _declare(application, make_unit(f"20140000{number}F", [site.unistra]), site.coordinator)
+    assert {user.username: count(user) for user in (site.coordinator, site.unit_lead,
+                                                    site.officer)} == few

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from carnot.accounts.models import Profile, Role
 from carnot.applications.models import Signature
@@ -91,6 +92,20 @@ def test_login_needs_the_csrf_token(coordinator: User) -> None:
     response = client.post(reverse("login"), {"username": "claire.muller", "password": PASSWORD,
                                               "csrfmiddlewaretoken": token})
     assert response.status_code == 302
+
+
+def test_a_refused_csrf_token_and_a_server_error_are_explained_in_french(
+        world: World, rf: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user("coordinator"))
+    refused = client.post(reverse("logout"))
+    assert refused.status_code == 403
+    assert "Formulaire expiré" in refused.content.decode()
+    assert "CSRF verification failed" not in refused.content.decode()
+    error = server_error(rf.get("/"))
+    assert error.status_code == 500
+    assert "Erreur du serveur" in error.content.decode()
+    assert "Server Error" not in error.content.decode()
 
 
 def test_signed_in_posts_need_the_csrf_token(world: World) -> None:

@@ -285,9 +285,10 @@ def update_unit(request: HttpRequest, year: int, code: str, rnsr: str,
 @router.delete(APPLICATION + "/units/{rnsr}", response={204: None, **ERRORS},
                summary="Retirer une unité")
 def remove_unit(request: HttpRequest, year: int, code: str, rnsr: str) -> Status[None]:
-    """Its coordinators, administrators and the unit's own leads, while it is a draft: remove
-    the unit from the application (recorded in the history)."""
-    declaration = _declaration_to_edit(request, year, code, rnsr)
+    """Its coordinators and administrators, while it is a draft: remove the unit from the
+    application (recorded in the history). As on the pages, a unit's lead corrects its unit's
+    line but does not withdraw it from the consortium."""
+    declaration = _declaration(_editable(request, year, code), rnsr)
     services.unit_remove(declaration=declaration, by=_user(request))
     return Status(204, None)
 

@@ -34,6 +34,11 @@ def _decimal(label: str, *, required: bool = False, help_text: str = "") -> form
                                                               "min": "0"}))
 
 
+def _plain(value: Decimal | None) -> str | None:
+    """A figure for a number input (which wants a point): ``8``, ``12.5``, not ``12.50``."""
+    return None if value is None else f"{value.normalize():f}"
+
+
 class ApplicationForm(forms.Form):
     """A new application, or the figures of a draft (its call and code are then fixed)."""
 
@@ -160,8 +165,8 @@ class DeclarationForm(forms.Form):
             if declaration.scientific_lead else "",
             "managing_tutelle": declaration.managing_tutelle,
             "tutelles": list(declaration.tutelles.all()),
-            "permanent_researchers_fte": declaration.permanent_researchers_fte,
-            "research_engineers_fte": declaration.research_engineers_fte,
+            "permanent_researchers_fte": _plain(declaration.permanent_researchers_fte),
+            "research_engineers_fte": _plain(declaration.research_engineers_fte),
             "research_engineers_do_research": declaration.research_engineers_do_research,
             "shared_with": declaration.shared_with.code if declaration.shared_with else "",
             "partial": declaration.partial,

@@ -8,14 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from carnot.accounts.models import Role
 from carnot.accounts.permissions import role_of, sees_network
+from carnot.applications.formatting import french_decimal, french_message
 from carnot.applications.models import (
     Application,
     ApplicationUnit,
@@ -42,6 +44,11 @@ RULES_NEEDING_REVENUE = (
     ("FAQ-2.22", "Assiettes (unités partagées comptées en entier pour le seuil, à 50/50 pour "
                  "l'abondement) : calculées avec le registre des contrats."),
 )
+
+NO_UNIT = Verdict("FAQ-2.13", Status.FAILED, "Aucune unité déclarée : le périmètre de la "
+                  "candidature est vide.")
+"""The rules measure the units an application declares; without any, nothing fails there,
+yet such an application cannot be filed."""
 
 
 def applications_visible_to(*, user: User | AnonymousUser,
@@ -169,8 +176,12 @@ def panels_for_call(*, call: Call) -> dict[str, list[PanelLine]]:
     revision = call_revision(call=call)
     panels = _PANELS_BY_REVISION.get(revision)
     if panels is None:
-        verdicts = admissibility_verdicts(national_call(call=call), call.parameters())
-        panels = {code: _panel(found) for code, found in verdicts.items()}
+        national = national_call(call=call)
+        verdicts = admissibility_verdicts(national, call.parameters())
+        empty = {application.id for application in national.applications
+                 if not application.units}
+        panels = {code: _panel([*found, *([NO_UNIT] if code in empty else [])])
+                  for code, found in verdicts.items()}
         _PANELS_BY_REVISION[revision] = panels
         while len(_PANELS_BY_REVISION) > PANEL_REVISIONS_KEPT:
             _PANELS_BY_REVISION.popitem(last=False)
@@ -187,9 +198,10 @@ def panel_for(*, application: Application) -> list[PanelLine]:
 
 
 def _panel(verdicts: list[Verdict]) -> list[PanelLine]:
+    """The verdicts grouped by rule, worst first; their figures in French (``20,5`` ETP)."""
     by_rule: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in verdicts:
-        by_rule[verdict.rule].append(verdict)
+        by_rule[verdict.rule].append(french_message(verdict))
     for rule, message in RULES_NEEDING_REVENUE:
         by_rule[rule].append(Verdict(rule, Status.NOT_CHECKABLE, message))
     lines = []
@@ -283,8 +295,9 @@ def application_history(*, application: Application) -> list[HistoryEntry]:
                             record.reason)
                for record in TransitionRecord.objects.filter(application=application)
                .select_related("by")]
-    entries += [HistoryEntry(record.at, _who(record.by), record.subject, record.field,
-                             record.old, record.new)
+    entries += [HistoryEntry(record.at, _who(record.by), record.subject,
+                             _field_label(record.field), _shown(record.field, record.old),
+                             _shown(record.field, record.new))
                 for record in ChangeRecord.objects.filter(application=application)
                 .select_related("by")]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
@@ -296,6 +309,37 @@ def _who(user: User) -> str:
 
 def _status_label(value: str) -> str:
     return str(WorkflowStatus(value).label)
+
+
+def _model_field(name: str) -> models.Field[Any, Any] | models.ForeignObjectRel | None:
+    for model in (ApplicationUnit, Application):
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _field_label(name: str) -> str:
+    """The French name of a recorded field (services record the model's field names)."""
+    field = _model_field(name)
+    return str(getattr(field, "verbose_name", name)) if field is not None else name
+
+
+def _shown(name: str, value: str) -> str:
+    """A recorded value as the pages show it: « oui »/« non », a choice's label, figures in
+    French (``12,5``, not ``12.50``)."""
+    field = _model_field(name)
+    if isinstance(field, models.BooleanField) and value in {"True", "False"}:
+        return "oui" if value == "True" else "non"
+    if isinstance(field, models.DecimalField) and value:
+        try:
+            return french_decimal(Decimal(value))
+        except ArithmeticError:
+            return value
+    if isinstance(field, models.Field) and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return value
 
 
 @dataclass(frozen=True)

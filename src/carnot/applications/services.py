@@ -26,6 +26,7 @@ from carnot.applications.permissions import can_take
 from carnot.applications.selectors import blocking_failures, panel_for
 from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Unit
+from carnot.rules.verdicts import Verdict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -247,6 +248,19 @@ def signature_remove(*, signature: Signature, by: User) -> None:
     signature.delete()
 
 
+FAILURES_LISTED = 5
+
+
+def _failures_listed(failures: list[Verdict]) -> str:
+    """« 2 verdicts bloquants : [FAQ-2.18] … ; [FAQ-2.18] …. » (the first five)."""
+    count = len(failures)
+    plural = "s" if count > 1 else ""
+    listed = " ; ".join(f"[{v.rule}] {v.message.rstrip('.')}" for v in failures[:FAILURES_LISTED])
+    more = f" ; et {count - FAILURES_LISTED} autre{'s' if count - FAILURES_LISTED > 1 else ''}" \
+        if count > FAILURES_LISTED else ""
+    return f"{count} verdict{plural} bloquant{plural} en échec : {listed}{more}."
+
+
 @transaction.atomic
 def application_transition(*, application: Application, target: str, by: User,
                            reason: str = "", now: datetime | None = None) -> TransitionRecord:
@@ -267,8 +281,7 @@ def application_transition(*, application: Application, target: str, by: User,
         if guard is Guard.PANEL_WITHOUT_FAILURE:
             failures = blocking_failures(panel_for(application=application))
             if failures:
-                listed = " ; ".join(f"[{v.rule}] {v.message}" for v in failures[:5])
-                raise ServiceError(f"{len(failures)} règle(s) bloquante(s) en échec : {listed}")
+                raise ServiceError(_failures_listed(failures))
         if guard is Guard.REASON_GIVEN and not reason.strip():
             raise ServiceError("Un motif est requis pour cette décision.")
     application.status = transition.target

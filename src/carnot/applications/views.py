@@ -178,9 +178,10 @@ def _render_detail(request: HttpRequest, application: Application,
 
 def _after_change(request: HttpRequest, application: Application, notice: str) -> HttpResponse:
     """A change succeeded: the refreshed workspace for htmx (the panel reloads on the event it
-    triggers), else back to the detail page."""
+    triggers; the messages at the top of the page, about an earlier step, are emptied), else
+    back to the detail page."""
     if _is_htmx(request):
-        response = render(request, "applications/_workspace.html",
+        response = render(request, "applications/_workspace_swap.html",
                           _workspace_context(request, application, notice=notice))
         response["HX-Trigger"] = CHANGED_EVENT
         return response
@@ -190,7 +191,7 @@ def _after_change(request: HttpRequest, application: Application, notice: str) -
 
 def _workspace_with_errors(request: HttpRequest, application: Application,
                            **forms: Any) -> HttpResponse:
-    return render(request, "applications/_workspace.html",
+    return render(request, "applications/_workspace_swap.html",
                   _workspace_context(request, application, **forms))
 
 
