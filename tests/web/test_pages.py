@@ -830,3 +830,4 @@ def test_the_list_query_count_does_not_grow_with_applications(site: Site) -> Non
         _declare(application, make_unit(f"20140000{number}F", [site.unistra]), site.coordinator)
     assert {user.username: count(user) for user in (site.coordinator, site.unit_lead,
                                                     site.officer)} == few
+

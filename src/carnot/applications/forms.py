@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from carnot.applications.models import KIND_CHOICES, Application, ApplicationUnit
 from carnot.applications.workflow import Status
-from carnot.registry.models import Call, CallStatus, Pui, Structure, Unit
+from carnot.registry.models import Call, CallStatus, Pui, Structure, Team, Unit
 from carnot.registry.validators import validate_rnsr
 from carnot.rules.domain import AlignmentKind
 
@@ -170,6 +170,7 @@ class DeclarationForm(forms.Form):
             "research_engineers_do_research": declaration.research_engineers_do_research,
             "shared_with": declaration.shared_with.code if declaration.shared_with else "",
             "partial": declaration.partial,
+            "teams": list(declaration.teams.all()),
         }
 
 
@@ -210,7 +211,22 @@ class UnitDeclareForm(DeclarationForm):
 
 
 class UnitEditForm(DeclarationForm):
-    """A declared unit's line; empty tutelles keep the declared ones."""
+    """A declared unit's line; empty tutelles keep the declared ones; the teams of an
+    incomplete unit (FAQ-2.25) are chosen among the unit's HCERES teams."""
+
+    teams = forms.ModelMultipleChoiceField(
+        label="Équipes retenues (unité incomplète, FAQ-2.25)", queryset=Team.objects.none(),
+        required=False, help_text="Seulement pour une unité incomplète : les équipes HCERES "
+                                  "qui rejoignent le consortium.",
+        widget=forms.SelectMultiple(attrs={**SELECT, "size": 4}))
+
+    def __init__(self, *args: Any, call: Call, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, call=call, **kwargs)
+        teams_field = self.fields["teams"]
+        assert isinstance(teams_field, forms.ModelMultipleChoiceField)
+        teams_field.queryset = unit.teams.order_by("name")
+        if not unit.teams.exists():
+            del self.fields["teams"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

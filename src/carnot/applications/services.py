@@ -25,7 +25,7 @@ from carnot.applications.models import (
 from carnot.applications.permissions import can_take
 from carnot.applications.selectors import blocking_failures, panel_for
 from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
-from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Unit
+from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
 from carnot.rules.verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -153,7 +153,8 @@ DECLARATION_FIELDS = ("scientific_lead", "managing_tutelle", "permanent_research
 
 @transaction.atomic
 def unit_update(*, declaration: ApplicationUnit, by: User,
-                tutelles: Iterable[Structure] | None = None, **fields: Any) -> ApplicationUnit:
+                tutelles: Iterable[Structure] | None = None,
+                teams: Iterable[Team] | None = None, **fields: Any) -> ApplicationUnit:
     application = declaration.application
     _require_editable(application)
     unknown = set(fields) - set(DECLARATION_FIELDS)
@@ -174,7 +175,25 @@ def unit_update(*, declaration: ApplicationUnit, by: User,
                 ", ".join(sorted(t.code for t in declaration.tutelles.all())),
                 ", ".join(sorted(t.code for t in wanted)))
         declaration.tutelles.set(wanted)
+    if teams is not None:
+        _set_teams(declaration, list(teams), by)
     return declaration
+
+
+def _set_teams(declaration: ApplicationUnit, teams: list[Team], by: User) -> None:
+    """The HCERES teams of a unit that joins only partly (FAQ-2.25): its own teams, and only
+    when the unit is declared incomplete."""
+    foreign = [team.name for team in teams if team.unit_id != declaration.unit_id]
+    if foreign:
+        raise ServiceError({"teams": f"Équipes d'une autre unité : {', '.join(foreign)}."})
+    if teams and not declaration.partial:
+        raise ServiceError({"teams": "Les équipes ne se déclarent que pour une unité incomplète "
+                                     "(FAQ-2.25) ; une unité complète vient avec toutes ses "
+                                     "équipes."})
+    _record(declaration.application, by, f"unité {declaration.unit.rnsr}", "équipes",
+            ", ".join(sorted(team.name for team in declaration.teams.all())),
+            ", ".join(sorted(team.name for team in teams)))
+    declaration.teams.set(teams)
 
 
 @transaction.atomic

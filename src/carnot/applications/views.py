@@ -322,16 +322,17 @@ def unit_add(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @login_required
 def unit_edit(request: HttpRequest, year: int, code: str, rnsr: str) -> HttpResponse:
     """Its coordinators, administrators, and the lead of this unit, while it is a draft: the
-    unit's line (scientific lead, tutelles, FTE, sharing)."""
+    unit's line (scientific lead, tutelles, FTE, sharing, teams of an incomplete unit)."""
     application = _visible(request, year, code)
     declaration = _declaration(application, rnsr)
     if not can_edit_declaration(request.user, declaration):
         raise PermissionDenied
-    form = UnitEditForm(request.POST or None, call=application.call,
+    form = UnitEditForm(request.POST or None, call=application.call, unit=declaration.unit,
                         initial=UnitEditForm.initial_from(declaration))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         tutelles = data.pop("tutelles")
+        data["teams"] = data.pop("teams", None)
         if data["managing_tutelle"] is None:
             del data["managing_tutelle"]
         try:
