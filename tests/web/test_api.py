@@ -21,7 +21,7 @@ from carnot.accounts.models import Role
 from carnot.applications.api import router
 from carnot.applications.models import Application
 from carnot.applications.services import unit_declare
-from carnot.registry.models import Call, Pui, Structure, Unit
+from carnot.registry.models import Call, Pui, Structure, Team, Unit
 from tests.web.factories import (
     make_application,
     make_call,
@@ -467,3 +467,32 @@ def _api_patterns() -> list[tuple[str, str]]:
             for inner in getattr(entry, "url_patterns", []):
                 found.append(("api/" + str(inner.pattern), inner.name or ""))
     return found
+
+
+@pytest.mark.django_db
+def test_an_incomplete_unit_names_its_teams_through_the_api(db: None) -> None:
+    """FAQ-2.25: the teams of an incomplete unit are named by the API as on the pages; an
+    unknown team is refused with a French message."""
+    call = make_call()
+    unistra = make_structure("unistra")
+    owner = make_user("coordinator", "coord-api-teams")
+    make_application(call, owner, "fc-api-teams", kind="former_carnot",
+                               coordinator=unistra)
+    unit = make_unit("200919143B", tutelles=[unistra])
+    Team.objects.create(unit=unit, name="Équipe Matériaux")
+    client = Client()
+    client.force_login(owner)
+    base = f"/api/candidatures/{call.year}/fc-api-teams/units"
+    created = client.post(base, {"rnsr": unit.rnsr, "managing_tutelle": "unistra",
+                                 "tutelles": ["unistra"], "scientific_lead": "Anne Martin"},
+                          content_type="application/json")
+    assert created.status_code == 201, created.content
+    refused = client.patch(f"{base}/{unit.rnsr}", {"partial": True, "teams": ["Inconnue"]},
+                           content_type="application/json")
+    assert refused.status_code == 422
+    assert "Inconnue" in refused.json()["detail"] + str(refused.json().get("errors"))
+    accepted = client.patch(f"{base}/{unit.rnsr}", {"partial": True,
+                                                    "teams": ["Équipe Matériaux"]},
+                            content_type="application/json")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["teams"] == ["Équipe Matériaux"]

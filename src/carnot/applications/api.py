@@ -64,7 +64,7 @@ from carnot.applications.selectors import (
 from carnot.applications.services import ServiceError
 from carnot.applications.workflow import TRANSITIONS, find_transition, transitions_from
 from carnot.applications.workflow import Status as ApplicationStatus
-from carnot.registry.models import Call, Pui, Structure
+from carnot.registry.models import Call, Pui, Structure, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -96,7 +96,8 @@ def _editable(request: HttpRequest, year: int, code: str) -> Application:
 
 def _detailed() -> QuerySet[Application]:
     declarations = ApplicationUnit.objects.select_related(
-        "unit", "scientific_lead", "managing_tutelle", "shared_with").prefetch_related("tutelles")
+        "unit", "scientific_lead", "managing_tutelle", "shared_with").prefetch_related(
+        "tutelles", "teams")
     return Application.objects.prefetch_related(
         "puis", "alignments", Prefetch("units", queryset=declarations),
         Prefetch("signatures", queryset=Signature.objects.select_related("structure",
@@ -107,7 +108,7 @@ def _declaration(application: Application, rnsr: str) -> ApplicationUnit:
     return get_object_or_404(
         ApplicationUnit.objects.select_related("application__call", "unit", "scientific_lead",
                                                "managing_tutelle", "shared_with")
-        .prefetch_related("tutelles"),
+        .prefetch_related("tutelles", "teams"),
         application=application, unit__rnsr=rnsr)
 
 
@@ -277,9 +278,21 @@ def update_unit(request: HttpRequest, year: int, code: str, rnsr: str,
                                              fields["shared_with"])
     if fields.get("scientific_lead") is None:
         fields.pop("scientific_lead", None)
+    teams = _teams(declaration, fields.pop("teams")) if fields.get("teams") is not None else None
+    fields.pop("teams", None)
     services.unit_update(declaration=declaration, by=_user(request), tutelles=tutelles,
-                         **fields)
+                         teams=teams, **fields)
     return _declaration(declaration.application, rnsr)
+
+
+def _teams(declaration: ApplicationUnit, names: list[str]) -> list[Team]:
+    """The unit's teams of those names; an unknown name is refused (422)."""
+    teams = {team.name: team for team in declaration.unit.teams.all()}
+    unknown = [name for name in names if name not in teams]
+    if unknown:
+        raise services.ServiceError({"teams": f"Équipe(s) inconnue(s) de l'unité "
+                                               f"{declaration.unit.rnsr} : {', '.join(unknown)}."})
+    return [teams[name] for name in names]
 
 
 @router.delete(APPLICATION + "/units/{rnsr}", response={204: None, **ERRORS},

@@ -127,6 +127,7 @@ class UnitOut(Schema):
     research_engineers_do_research: bool
     shared_with: str | None
     partial: bool
+    teams: list[str]
 
     @staticmethod
     def resolve_rnsr(obj: ApplicationUnit) -> str:
@@ -151,6 +152,10 @@ class UnitOut(Schema):
     @staticmethod
     def resolve_shared_with(obj: ApplicationUnit) -> str | None:
         return obj.shared_with.code if obj.shared_with else None
+
+    @staticmethod
+    def resolve_teams(obj: ApplicationUnit) -> list[str]:
+        return sorted(team.name for team in obj.teams.all())
 
 
 class UnitIn(Schema):
@@ -179,6 +184,8 @@ class UnitUpdateIn(Schema):
     research_engineers_do_research: bool | None = None
     shared_with: str | None = None
     partial: bool | None = None
+    teams: list[str] | None = Field(
+        default=None, description="noms des équipes HCERES retenues (unité incomplète, FAQ-2.25)")
 
 
 class SignatureOut(Schema):

@@ -237,7 +237,8 @@ def declarations_of(*, application: Application) -> QuerySet[ApplicationUnit]:
     """The units declared by ``application``, with everything the units table shows."""
     return (ApplicationUnit.objects.filter(application=application)
             .select_related("unit", "scientific_lead", "managing_tutelle", "shared_with")
-            .prefetch_related(Prefetch("tutelles", queryset=Structure.objects.order_by("name")))
+            .prefetch_related(Prefetch("tutelles", queryset=Structure.objects.order_by("name")),
+                              "teams")
             .order_by("unit__rnsr"))
 
 
