@@ -11,8 +11,10 @@ are identified by (unit, reference): re-importing the same file changes nothing.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -22,11 +24,16 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from carnot.accounts.permissions import is_officer
+from carnot.applications.selectors import national_call
+from carnot.applications.services import ServiceError
 from carnot.applications.spreadsheet import (
     SheetError,
     SpreadsheetRejected,
@@ -34,12 +41,24 @@ from carnot.applications.spreadsheet import (
     _key,
     _text,
 )
-from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
-from carnot.registry.models import Unit
+from carnot.funding.models import (
+    AllocationLine,
+    AllocationRun,
+    AllocationStatus,
+    InvoicedAmount,
+    LedgerImport,
+    Partner,
+    ResearchContract,
+)
+from carnot.funding.selectors import national_contracts
+from carnot.registry.models import Call, Unit
+from carnot.rules import domain
 from carnot.rules.admissibility import rnsr_is_well_formed
 from carnot.rules.contracts import CATEGORY_LABELS
 from carnot.rules.domain import PartnerCategory
+from carnot.rules.evaluation import evaluate_call, evaluation_as_dict
 from carnot.rules.money import Cents, format_euros
+from carnot.rules.parameters import CallParameters, ParameterError, load_call_parameters
 from carnot.rules.partners import CategoryVerdict, partner_category_from_figures
 
 if TYPE_CHECKING:
@@ -760,3 +779,148 @@ def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None 
                                     sha256=hashlib.sha256(content).hexdigest(), by=by,
                                     rows=len(rows), summary=report.message())
     return report
+
+
+# --- The yearly allocation -------------------------------------------------------------------
+
+ENVELOPE = "envelope"
+
+
+def canonical(value: Any) -> Any:
+    """A rules-domain value as plain JSON data, the same for the same value whatever the order
+    it was read in: dataclasses and named tuples as objects, sets sorted, mapping keys as text,
+    decimals, dates and enums as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: canonical(getattr(value, field.name))
+                for field in dataclasses.fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {name: canonical(getattr(value, name)) for name in value._fields}
+    if isinstance(value, str | bool | int) or value is None:
+        return value
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(key): canonical(item) for key, item in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted((canonical(item) for item in value), key=_dumps)
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    return str(value)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def inputs_fingerprint(call: domain.NationalCall, params: CallParameters) -> str:
+    """SHA-256 of every input of an allocation: the national call (applications, units, FTE,
+    signatures, structures, PUIs), its contracts and the parameters used (values and sources)."""
+    document = {"call": canonical(call), "parameters": canonical(params.describe())}
+    return hashlib.sha256(_dumps(document).encode()).hexdigest()
+
+
+def _cents_as_euros(cents: Cents) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def allocation_parameters(*, call: Call, envelope_cents: Cents | None = None,
+                          overrides: dict[str, Any] | None = None) -> CallParameters:
+    """The call's dated parameters with the call's overrides, then the run's (``overrides``, and
+    the envelope when given and different from the parameter's: an envelope equal to it is no
+    override, so that the same inputs give the same fingerprint). Each overridden value keeps
+    the source it replaces in its trace.
+    Raises ``ServiceError`` for an unknown parameter or a value the rules cannot use."""
+    if envelope_cents is not None and envelope_cents < 0:
+        raise ServiceError({"envelope_cents": "L'enveloppe ne peut pas être négative."})
+    merged: dict[str, Any] = {**call.parameter_overrides, **(overrides or {})}
+    try:
+        params = load_call_parameters(call.year)
+        params = params.with_overrides(merged) if merged else params
+        if envelope_cents is not None and envelope_cents != params.envelope_cents():
+            params = load_call_parameters(call.year).with_overrides(
+                {**merged, ENVELOPE: _cents_as_euros(envelope_cents)})
+        params.envelope_cents()
+    except (ParameterError, KeyError) as exc:
+        raise ServiceError(f"Paramètres inutilisables : {exc}") from exc
+    return params
+
+
+def _plain(document: Any) -> Any:
+    """JSON data as the database gives it back (so that a stored run compares equal)."""
+    return json.loads(json.dumps(document, default=str))
+
+
+def allocation_run(*, call: Call, envelope_cents: Cents | None, overrides: dict[str, Any] | None,
+                   by: User) -> AllocationRun:
+    """Run the allocation of ``call`` (programme officers and administrators only).
+
+    Reads the national call and its contracts, applies the call's parameters with ``overrides``
+    and the envelope (``None``: the parameter's), evaluates, and stores in one transaction the
+    run (next number for the call, parameters used, inputs fingerprint, results with traces —
+    without the per-contract list, whose counts by rule stay in the traces) and one line per
+    consortium. The same inputs give the same cents and the same fingerprint. A run is never
+    changed afterwards: run again instead, and compare.
+    """
+    if not is_officer(by):
+        raise ServiceError("Seuls les chargés de programme et les administrateurs lancent la "
+                           "répartition de l'abondement.")
+    params = allocation_parameters(call=call, envelope_cents=envelope_cents, overrides=overrides)
+    with transaction.atomic():
+        Call.objects.select_for_update().filter(pk=call.pk).first()
+        national = dataclasses.replace(national_call(call=call),
+                                       contracts=national_contracts(call=call))
+        evaluation = evaluate_call(national, params)
+        results = evaluation_as_dict(evaluation)
+        results.pop("contracts", None)
+        latest = AllocationRun.objects.filter(call=call).aggregate(latest=Max("number"))
+        run = AllocationRun.objects.create(
+            call=call, number=(latest["latest"] or 0) + 1,
+            envelope_cents=evaluation.envelope_cents,
+            parameters=_plain(params.describe()),
+            inputs_fingerprint=inputs_fingerprint(national, params),
+            results=_plain(results), allocated_cents=evaluation.allocated_cents,
+            created_by=by)
+        AllocationLine.objects.bulk_create(
+            AllocationLine(
+                run=run, application_code=result.id, name=result.application.name,
+                kind=result.application.kind.value, admissible=result.admissible,
+                threshold_revenue_cents=result.threshold_revenue_cents,
+                abondement_revenue_cents=result.abondement_revenue_cents,
+                guarantee_applies=result.guarantee.applies,
+                guarantee_cents=result.guarantee.amount_cents,
+                pro_rata_cents=result.pro_rata_cents, bonus_cents=result.bonus_cents,
+                allocation_cents=result.allocation_cents)
+            for result in evaluation.consortia)
+    return run
+
+
+def allocation_publish(*, run: AllocationRun, by: User, supersede: bool = False,
+                       ) -> AllocationRun:
+    """Publish a draft run (programme officers and administrators only).
+
+    One run is published per call. When another run of the call is already published, the
+    publication is refused unless ``supersede`` is given: the published run then becomes
+    « remplacée » (its figures and publication record are kept) and this one is published, in
+    one transaction. Only a draft may be published; a superseded run stays superseded.
+    """
+    if not is_officer(by):
+        raise ServiceError("Seuls les chargés de programme et les administrateurs publient la "
+                           "répartition de l'abondement.")
+    with transaction.atomic():
+        current = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        if current.status != AllocationStatus.DRAFT:
+            raise ServiceError(f"La répartition n° {current.number} est « "
+                               f"{current.get_status_display()} » : seul un brouillon se "
+                               "publie.")
+        published = AllocationRun.objects.select_for_update().filter(
+            call_id=current.call_id, status=AllocationStatus.PUBLISHED).first()
+        if published is not None:
+            if not supersede:
+                raise ServiceError(
+                    f"La répartition n° {published.number} est déjà publiée pour cet appel ; "
+                    "publier celle-ci la remplace (à confirmer explicitement).")
+            AllocationRun.objects.filter(pk=published.pk).update(
+                status=AllocationStatus.SUPERSEDED)
+        AllocationRun.objects.filter(pk=current.pk).update(
+            status=AllocationStatus.PUBLISHED, published_at=timezone.now(), published_by=by)
+    run.refresh_from_db()
+    return run
