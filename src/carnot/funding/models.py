@@ -3,6 +3,8 @@ each year (FAQ-3.1 to FAQ-3.3)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -280,3 +282,90 @@ class AllocationLine(models.Model):
         if not self._state.adding:
             raise AllocationImmutable("Les lignes d'une répartition sont immuables.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# --- Five-year spending (FAQ-4.1) ------------------------------------------------------------
+
+class ExpenditureCategory(models.TextChoices):
+    SCIENTIFIC_RESOURCING = "scientific_resourcing", "Ressourcement scientifique"
+    PROFESSIONALISATION = "professionalisation", "Professionnalisation"
+    EQUIPMENT = "equipment", "Équipement"
+    STAFF = "staff", "Personnel"
+    OTHER = "other", "Autre"
+
+
+class Grant(models.Model):
+    """A consortium's abondement of one year: a vintage spendable from N to N+4 (FAQ-4.1).
+
+    It comes from the line of a published allocation run (``source``); its amount changes only
+    when a superseding run is turned into grants, and never below what was already spent."""
+
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
+                                    related_name="grants", verbose_name="candidature")
+    year = models.PositiveSmallIntegerField("millésime (année N)")
+    amount_cents = models.BigIntegerField("abondement attribué (centimes)")
+    source = models.ForeignKey(AllocationLine, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="grants", verbose_name="ligne de répartition")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        ordering = ["application", "year"]
+        verbose_name = "abondement"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "year"],
+                                    name="grant_unique_year_per_application"),
+            models.CheckConstraint(condition=models.Q(amount_cents__gte=0),
+                                   name="grant_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Abondement {self.year} ({self.application.code})"
+
+
+class Expenditure(models.Model):
+    """An expenditure charged to one vintage. One expenditure recorded across several vintages
+    (oldest first) is stored as one row per vintage sharing the same ``entry``."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="expenditures",
+                              verbose_name="abondement")
+    entry = models.UUIDField("saisie", default=uuid.uuid4, editable=False, db_index=True)
+    spent_on = models.DateField("date de la dépense")
+    amount_cents = models.BigIntegerField("montant (centimes)")
+    category = models.CharField("catégorie", max_length=32, choices=ExpenditureCategory.choices)
+    description = models.TextField("description", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="saisie par")
+    recorded_at = models.DateTimeField("saisie le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["grant", "spent_on", "pk"]
+        verbose_name = "dépense"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_cents__gt=0),
+                                   name="expenditure_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} du {self.spent_on:%d/%m/%Y}"
+
+
+class SpendingChange(models.Model):
+    """Every write on a consortium's grants and expenditures: who, when, what, old → new."""
+
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
+                                    related_name="spending_changes",
+                                    verbose_name="candidature")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                           related_name="+", verbose_name="par")
+    at = models.DateTimeField("le", auto_now_add=True)
+    what = models.CharField("objet", max_length=255)
+    old = models.TextField("ancienne valeur", blank=True)
+    new = models.TextField("nouvelle valeur", blank=True)
+
+    class Meta:
+        ordering = ["application", "-at", "-pk"]
+        verbose_name = "modification des dépenses"
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.at:%d/%m/%Y %H:%M})"

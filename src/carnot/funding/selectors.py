@@ -9,14 +9,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
-from carnot.applications.models import ApplicationUnit
-from carnot.funding.models import AllocationLine, AllocationRun, InvoicedAmount, ResearchContract
+from carnot.applications.models import Application, ApplicationUnit
+from carnot.funding.models import (
+    AllocationLine,
+    AllocationRun,
+    Expenditure,
+    Grant,
+    InvoicedAmount,
+    ResearchContract,
+)
 from carnot.registry.models import Call, Unit
 from carnot.rules.contracts import ContractEligibility, contract_eligibility
 from carnot.rules.domain import Contract, PartnerCategory
 from carnot.rules.money import Cents
+from carnot.rules.spending import spend_by
 
 CATEGORIES = {category.value: category for category in PartnerCategory}
 
@@ -205,3 +213,104 @@ def allocation_compare(*, before: AllocationRun, after: AllocationRun) -> list[L
             parameters=tuple(p for p in parameters if p.name in read),
             inputs_changed=inputs_changed, rules=rules))
     return changes
+
+
+# --- Five-year spending (FAQ-4.1) ------------------------------------------------------------
+
+EXPIRY_WARNING_DAYS = 180
+"""How long before a vintage's deadline the platform warns that money is about to expire.
+
+Assumption (no FAQ figure): six months leave a consortium time to commit and invoice what is
+left. A named constant rather than a dated parameter, since it decides no amount; make it a
+parameter of the call's YAML if the programme wants to change it from one call to the next."""
+
+
+def consortium_grants(*, application: Application) -> QuerySet[Grant]:
+    """The vintages of a consortium's ledger, oldest first.
+
+    A consortium is known by its application's code from one call to the next: its ledger holds
+    the grants of every application with that code (one per year, each from its own call's
+    allocation)."""
+    return (Grant.objects.filter(application__code=application.code)
+            .select_related("application__call").order_by("year", "pk"))
+
+
+def grant_deadline(grant: Grant) -> date:
+    """The last day on which ``grant`` may be spent: 31/12 of N+4 with the parameters of the
+    call that granted it (FAQ-4.1)."""
+    return spend_by(grant.year, grant.application.call.parameters())
+
+
+def spent_by_grant(grant_ids: Iterable[int]) -> dict[int, Cents]:
+    """What was spent on each grant (one query); grants without expenditure are missing."""
+    rows = (Expenditure.objects.filter(grant_id__in=list(grant_ids)).values("grant_id")
+            .annotate(spent=Sum("amount_cents")).values_list("grant_id", "spent"))
+    return {grant_id: int(spent) for grant_id, spent in rows}
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """One year's abondement as the consortium sees it on ``today``."""
+
+    grant_id: int
+    year: int
+    granted_cents: Cents
+    spent_cents: Cents
+    remaining_cents: Cents
+    deadline: date
+    days_left: int
+    """Days from today to the deadline (0 on the deadline itself, negative once it passed)."""
+    expired: bool
+    expiring: bool
+    """Money is left and the deadline is within ``EXPIRY_WARNING_DAYS`` days."""
+
+
+def vintages(*, application: Application, today: date) -> list[Vintage]:
+    """Per vintage of the consortium, oldest first: granted, spent, remaining, the deadline
+    (FAQ-4.1), the days left and whether money is about to expire (two queries)."""
+    grants = list(consortium_grants(application=application))
+    spent = spent_by_grant(grant.pk for grant in grants)
+    found = []
+    for grant in grants:
+        deadline = grant_deadline(grant)
+        used = spent.get(grant.pk, 0)
+        remaining = grant.amount_cents - used
+        days_left = (deadline - today).days
+        found.append(Vintage(
+            grant_id=grant.pk, year=grant.year, granted_cents=grant.amount_cents,
+            spent_cents=used, remaining_cents=remaining, deadline=deadline,
+            days_left=days_left, expired=days_left < 0,
+            expiring=remaining > 0 and 0 <= days_left <= EXPIRY_WARNING_DAYS))
+    return found
+
+
+@dataclass(frozen=True)
+class LedgerBalance:
+    """A consortium's ledger in total: what was granted is what was spent plus what is left."""
+
+    granted_cents: Cents
+    spent_cents: Cents
+    remaining_cents: Cents
+    overspent_years: tuple[int, ...]
+    """Vintages spent beyond their grant (never, when every write goes through the services)."""
+
+    @property
+    def balanced(self) -> bool:
+        return (self.granted_cents == self.spent_cents + self.remaining_cents
+                and not self.overspent_years)
+
+
+def ledger_balance(*, application: Application) -> LedgerBalance:
+    """The consortium's totals, each computed on its own: granted (sum of grants), spent (sum of
+    expenditures) and remaining (sum over vintages of granted − spent, none negative)."""
+    grants = list(consortium_grants(application=application)
+                  .values_list("pk", "year", "amount_cents"))
+    granted = sum(amount for _, _, amount in grants)
+    spent_total = (Expenditure.objects.filter(grant__application__code=application.code)
+                   .aggregate(total=Sum("amount_cents"))["total"]) or 0
+    spent = spent_by_grant(pk for pk, _, _ in grants)
+    remaining = sum(amount - spent.get(pk, 0) for pk, _, amount in grants)
+    return LedgerBalance(
+        granted_cents=granted, spent_cents=int(spent_total), remaining_cents=remaining,
+        overspent_years=tuple(year for pk, year, amount in grants
+                              if spent.get(pk, 0) > amount))

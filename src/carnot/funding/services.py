@@ -17,6 +17,7 @@ import io
 import json
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,7 +32,9 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
-from carnot.accounts.permissions import is_officer
+from carnot.accounts.models import Role
+from carnot.accounts.permissions import is_officer, role_of
+from carnot.applications.models import Application
 from carnot.applications.selectors import national_call
 from carnot.applications.services import ServiceError
 from carnot.applications.spreadsheet import (
@@ -45,12 +48,21 @@ from carnot.funding.models import (
     AllocationLine,
     AllocationRun,
     AllocationStatus,
+    Expenditure,
+    ExpenditureCategory,
+    Grant,
     InvoicedAmount,
     LedgerImport,
     Partner,
     ResearchContract,
+    SpendingChange,
 )
-from carnot.funding.selectors import national_contracts
+from carnot.funding.selectors import (
+    consortium_grants,
+    grant_deadline,
+    national_contracts,
+    spent_by_grant,
+)
 from carnot.registry.models import Call, Unit
 from carnot.rules import domain
 from carnot.rules.admissibility import rnsr_is_well_formed
@@ -924,3 +936,172 @@ def allocation_publish(*, run: AllocationRun, by: User, supersede: bool = False,
             status=AllocationStatus.PUBLISHED, published_at=timezone.now(), published_by=by)
     run.refresh_from_db()
     return run
+
+
+# --- Five-year spending (FAQ-4.1) ------------------------------------------------------------
+
+def _spending_record(application: Application, by: User, what: str, old: str, new: str) -> None:
+    SpendingChange.objects.create(application=application, by=by, what=what, old=old, new=new)
+
+
+def grants_from_published_run(*, run: AllocationRun, by: User) -> list[Grant]:
+    """Turn a published run into each consortium's grant of the call's year (programme officers
+    and administrators only); returns the grants of the run's lines, in the run's order.
+
+    Idempotent: a grant already made from this run is left alone. A draft or superseded run is
+    refused. When a superseding run is published, its lines replace the grants of the year (and
+    a consortium it no longer lists gets 0), each change in the history — unless more was already
+    spent on a vintage than its new amount: then nothing changes and the service refuses. A line
+    of 0 € makes no grant for a consortium that had none.
+    """
+    if not is_officer(by):
+        raise ServiceError("Seuls les chargés de programme et les administrateurs "
+                           "enregistrent les abondements.")
+    year = run.call.year
+    with transaction.atomic():
+        current = AllocationRun.objects.select_for_update().get(pk=run.pk)
+        if current.status != AllocationStatus.PUBLISHED:
+            raise ServiceError(f"La répartition n° {current.number} est « "
+                               f"{current.get_status_display()} » : seule la répartition "
+                               "publiée donne les abondements.")
+        lines = list(current.lines.order_by("application_code"))
+        applications = {application.code: application for application in
+                        Application.objects.filter(call_id=current.call_id,
+                                                   code__in=[line.application_code
+                                                             for line in lines])}
+        missing = sorted({line.application_code for line in lines} - set(applications))
+        if missing:
+            raise ServiceError(f"Candidatures introuvables pour l'appel {year} : "
+                               f"{', '.join(missing)}.")
+        existing = {grant.application_id: grant for grant in
+                    Grant.objects.select_for_update().filter(application__call_id=current.call_id,
+                                                             year=year)}
+        spent = spent_by_grant(grant.pk for grant in existing.values())
+        wanted: list[tuple[Application, AllocationLine | None, Cents]] = [
+            (applications[line.application_code], line, line.allocation_cents)
+            for line in lines]
+        listed = {application.pk for application in applications.values()}
+        wanted += [(grant.application, None, 0) for pk, grant in existing.items()
+                   if pk not in listed]
+        overspent = [(application, existing[application.pk], amount)
+                     for application, _, amount in wanted
+                     if application.pk in existing
+                     and spent.get(existing[application.pk].pk, 0) > amount]
+        if overspent:
+            raise ServiceError(" ; ".join(
+                f"{application.code} : {format_euros(spent[grant.pk])} déjà dépensés sur "
+                f"l'abondement {year}, plus que les {format_euros(amount)} de la répartition "
+                f"n° {current.number}" for application, grant, amount in overspent)
+                + " — abondements inchangés.")
+        grants = []
+        for application, line, amount in wanted:
+            grant = existing.get(application.pk)
+            what = f"Abondement {year}"
+            if grant is None:
+                if amount == 0:
+                    continue
+                grant = Grant.objects.create(application=application, year=year,
+                                             amount_cents=amount, source=line)
+                _spending_record(application, by, what, "",
+                                 f"{format_euros(amount)} (répartition n° {current.number})")
+            elif grant.source_id != (line.pk if line else None) or grant.amount_cents != amount:
+                old = grant.amount_cents
+                grant.amount_cents, grant.source = amount, line
+                grant.save(update_fields=["amount_cents", "source", "updated_at"])
+                _spending_record(application, by, what, format_euros(old),
+                                 f"{format_euros(amount)} (répartition n° {current.number})")
+            if line is not None:
+                grants.append(grant)
+    return grants
+
+
+def _may_spend(application: Application, by: User) -> bool:
+    """The consortium's coordinators (the application's owners) and administrators."""
+    role = role_of(by)
+    if role == Role.ADMINISTRATOR:
+        return True
+    return role == Role.COORDINATOR and application.owners.filter(pk=by.pk).exists()
+
+
+def _vintage(grant: Grant, deadline: date, remaining: Cents) -> str:
+    return (f"abondement {grant.year} (utilisable jusqu'au {deadline:%d/%m/%Y}, reste "
+            f"{format_euros(remaining)})")
+
+
+def expenditure_record(*, application: Application, spent_on: date, amount_cents: Cents,
+                       category: str, description: str, by: User,
+                       grant: Grant | None = None) -> list[Expenditure]:
+    """Record an expenditure of the consortium (its coordinators and administrators only).
+
+    Without ``grant``, it is charged oldest vintage first: to the oldest grant open on
+    ``spent_on`` (from 1 January of N to its deadline, FAQ-4.1) with money left and, when that is
+    not enough, the rest to the next open vintages in order — one ``Expenditure`` per vintage,
+    sharing one ``entry``, in one transaction (a programme officer reads the ledger as money
+    used oldest first; refusing would make the consortium split by hand). With ``grant``, only
+    that vintage is charged. Refused, in French naming each vintage with its deadline and what
+    it has left: an amount ≤ 0, a date outside the vintage's window, more than is left. Every
+    part is recorded in the history.
+    """
+    if not _may_spend(application, by):
+        raise ServiceError("Seuls les coordinateurs du consortium et les administrateurs "
+                           "enregistrent ses dépenses.")
+    if amount_cents <= 0:
+        raise ServiceError({"amount_cents": "Le montant d'une dépense doit être positif."})
+    if category not in ExpenditureCategory.values:
+        raise ServiceError({"category": f"Catégorie de dépense inconnue : « {category} »."})
+    with transaction.atomic():
+        ledger = list(consortium_grants(application=application).select_for_update())
+        if grant is not None:
+            ledger = [vintage for vintage in ledger if vintage.pk == grant.pk]
+            if not ledger:
+                raise ServiceError({"grant": f"L'abondement {grant.year} n'est pas celui du "
+                                             f"consortium {application.code}."})
+        if not ledger:
+            raise ServiceError(f"Le consortium {application.code} n'a aucun abondement.")
+        spent = spent_by_grant(vintage.pk for vintage in ledger)
+        remaining = {vintage.pk: vintage.amount_cents - spent.get(vintage.pk, 0)
+                     for vintage in ledger}
+        deadlines = {vintage.pk: grant_deadline(vintage) for vintage in ledger}
+        open_ = [vintage for vintage in ledger
+                 if date(vintage.year, 1, 1) <= spent_on <= deadlines[vintage.pk]]
+        amount = format_euros(amount_cents)
+        if grant is not None and not open_:
+            chosen = ledger[0]
+            raise ServiceError(
+                f"Dépense du {spent_on:%d/%m/%Y} refusée : hors de la période d'utilisation de "
+                f"l'{_vintage(chosen, deadlines[chosen.pk], remaining[chosen.pk])}, du "
+                f"01/01/{chosen.year} au {deadlines[chosen.pk]:%d/%m/%Y} (FAQ-4.1).")
+        if not open_:
+            closed = [vintage for vintage in ledger if deadlines[vintage.pk] < spent_on]
+            named = ", ".join(_vintage(vintage, deadlines[vintage.pk], remaining[vintage.pk])
+                              for vintage in (closed or ledger))
+            raise ServiceError(f"Dépense du {spent_on:%d/%m/%Y} refusée : aucun abondement "
+                               f"n'est utilisable à cette date (FAQ-4.1) — {named}.")
+        available = sum(max(remaining[vintage.pk], 0) for vintage in open_)
+        if amount_cents > available:
+            named = ", ".join(_vintage(vintage, deadlines[vintage.pk], remaining[vintage.pk])
+                              for vintage in open_)
+            raise ServiceError({"amount_cents": (
+                f"Dépense de {amount} refusée : il ne reste que {format_euros(available)} "
+                f"utilisables le {spent_on:%d/%m/%Y} — {named}.")})
+        entry = uuid.uuid4()
+        parts = []
+        left = amount_cents
+        for vintage in open_:
+            share = min(left, remaining[vintage.pk])
+            if share <= 0:
+                continue
+            parts.append(Expenditure.objects.create(
+                grant=vintage, entry=entry, spent_on=spent_on, amount_cents=share,
+                category=category, description=description, recorded_by=by))
+            _spending_record(
+                application, by,
+                f"Dépense du {spent_on:%d/%m/%Y} sur l'abondement {vintage.year}",
+                format_euros(remaining[vintage.pk]) + " restants",
+                f"{format_euros(share)} "
+                f"({ExpenditureCategory(category).label.lower()}) ; "
+                f"{format_euros(remaining[vintage.pk] - share)} restants")
+            left -= share
+            if left == 0:
+                break
+    return parts
