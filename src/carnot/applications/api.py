@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -354,7 +353,7 @@ def upload_signed_document(request: HttpRequest, year: int, code: str, structure
         empowered=details.empowered if details.empowered is not None
         else (recorded.empowered if recorded else True),
         signed_on=details.signed_on or (recorded.signed_on if recorded else None),
-        document=document, max_bytes=settings.MAX_UPLOAD_BYTES)
+        document=document)
 
 
 # --- Panel, workflow, history --------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING, Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -382,7 +381,7 @@ def signature_record(request: HttpRequest, year: int, code: str) -> HttpResponse
                     application=application, by=_user(request), structure=data["structure"],
                     signatory=data["signatory"], empowerment=data["empowerment"],
                     empowered=data["empowered"], signed_on=data["signed_on"],
-                    document=data["document"] or None, max_bytes=settings.MAX_UPLOAD_BYTES)
+                    document=data["document"] or None)
             except ServiceError as error:
                 _refused(form, error)
             else:

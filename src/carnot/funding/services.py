@@ -72,6 +72,7 @@ from carnot.rules.evaluation import evaluate_call, evaluation_as_dict
 from carnot.rules.money import Cents, format_euros
 from carnot.rules.parameters import CallParameters, ParameterError, load_call_parameters
 from carnot.rules.partners import CategoryVerdict, partner_category_from_figures
+from carnot.rules.verdicts import count
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -118,14 +119,16 @@ class LedgerImportReport:
                     or self.invoiced_deleted)
 
     def message(self) -> str:
+        rows = count(self.rows, "ligne")
         if not self.changed:
-            return (f"Import réussi : {self.rows} ligne(s), identiques au registre ; rien n'a "
-                    "changé.")
-        return (f"Import réussi : {self.rows} ligne(s) ; contrats : {self.contracts_created} "
-                f"créé(s), {self.contracts_updated} modifié(s), {self.contracts_unchanged} "
-                f"inchangé(s) ; partenaires : {self.partners_created} créé(s), "
-                f"{self.partners_updated} modifié(s) ; montants facturés : "
-                f"{self.invoiced_written} écrit(s), {self.invoiced_deleted} retiré(s).")
+            return f"Import réussi : {rows}, identiques au registre ; rien n'a changé."
+        return (f"Import réussi : {rows} ; contrats : {count(self.contracts_created, 'créé')}, "
+                f"{count(self.contracts_updated, 'modifié')}, "
+                f"{count(self.contracts_unchanged, 'inchangé')} ; partenaires : "
+                f"{count(self.partners_created, 'créé')}, {count(self.partners_updated, 'modifié')}"
+                f" ; montants facturés : {count(self.invoiced_written, 'écrit')}, "
+                f"{count(self.invoiced_deleted, 'retiré')}.")
+
 
 
 # --- Columns ---------------------------------------------------------------------------------
