@@ -15,6 +15,7 @@ urlpatterns = [
     path("faq/", views.faq, name="faq"),
     path("sante/", views.health, name="health"),
     path("candidatures/", include("carnot.applications.urls")),
+    path("financement/", include("carnot.funding.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -34,8 +34,9 @@ One expectation is one request, sent by every role, with the exact status each m
   builds it and refuses unknown or missing roles.
 * ``kwargs(world)`` gives the URL's kwargs; without it, each kwarg is taken by name from
   ``World.url_kwargs()`` (``year``, ``code``, ``rnsr``, ``structure_code``, ``application_id``,
-  ``declaration_id``, ``signature_id``, ``team_id``). ``pk`` has no default on purpose: say
-  whose pk it is.
+  ``declaration_id``, ``signature_id``, ``team_id``, ``contract_id``, ``number`` — the
+  published run's —, ``vintage`` — the target's grant year). ``pk`` has no default on purpose:
+  say whose pk it is.
 * ``data(world)`` is the body (a form dict, files as ``SimpleUploadedFile``; or, with
   ``json=True``, any JSON value sent as ``application/json``) — or the query of a GET. It is
   called once per role, so files are fresh each time.
@@ -74,7 +75,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +85,8 @@ from django.utils import timezone
 
 from carnot.accounts.models import Profile, Role
 from carnot.applications.models import Application, ApplicationUnit, Signature
+from carnot.funding.models import Grant, InvoicedAmount, Partner, ResearchContract
+from carnot.funding.services import allocation_publish, allocation_run
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
 
 ROLES: tuple[str, ...] = ("anonymous", "coordinator", "other_coordinator", "unit_lead",
@@ -152,6 +155,13 @@ class World:
     other_application: Any
     other_unit: Any
     other_declaration: Any
+    partner: Any = None
+    contract: Any = None
+    other_contract: Any = None
+    published_run: Any = None
+    draft_run: Any = None
+    grant: Any = None
+    other_grant: Any = None
     users: dict[str, User | None] = field(default_factory=dict)
 
     def user(self, role: str) -> User:
@@ -172,6 +182,9 @@ class World:
             "declaration_id": self.declaration.pk,
             "signature_id": self.signature.pk,
             "team_id": self.team.pk,
+            "contract_id": self.contract.pk,
+            "number": self.published_run.number,
+            "vintage": self.grant.year,
         }
 
 
@@ -239,10 +252,51 @@ def build_world() -> World:
         permanent_researchers_fte=Decimal("80"))
     other_declaration.tutelles.set([cnrs])
 
-    return World(call=call, university=university, cnrs=cnrs, pui=pui, unit=unit, team=team,
-                 scientific_lead=lead, application=application, declaration=declaration,
-                 signature=signature, other_application=other_application,
-                 other_unit=other_unit, other_declaration=other_declaration, users=users)
+    world = World(call=call, university=university, cnrs=cnrs, pui=pui, unit=unit, team=team,
+                  scientific_lead=lead, application=application, declaration=declaration,
+                  signature=signature, other_application=other_application,
+                  other_unit=other_unit, other_declaration=other_declaration, users=users)
+    _add_funding(world)
+    return world
+
+
+def _add_funding(world: World) -> None:
+    """Ledgers, a published run turned into grants, a later draft run.
+
+    ``contract`` (unit 201923456A, an SME, 600 000 € invoiced in 2025) counts;
+    ``other_contract`` (unit 201822222B, an SME, 400 000 €) counts for ``other_application``.
+    Run n° 1 is published; run n° 2, with a smaller envelope, is a draft. Neither application
+    is admissible (the CNRS has not signed, and 2,5 M€ are not reached), so the run gives them
+    0 €: their 2026 grants (``grant``: the target application's, ``other_grant``: the other's)
+    are written directly, from the run's lines, with made-up amounts.
+    """
+    officer = world.user("programme_officer")
+    world.partner = Partner.objects.create(
+        key="552100554", name="Optique Rhénane", siren="552100554", category="sme",
+        category_year=2025)
+    world.contract = ResearchContract.objects.create(
+        unit=world.unit, partner=world.partner, reference="ICUBE-2025-001",
+        total_cents=60_000_000, signed_on=date(2025, 3, 14), partner_category="sme",
+        partner_category_year=2025)
+    InvoicedAmount.objects.create(contract=world.contract, year=2025, amount_cents=60_000_000)
+    world.other_contract = ResearchContract.objects.create(
+        unit=world.other_unit, partner=world.partner, reference="IJL-2025-007",
+        total_cents=40_000_000, signed_on=date(2025, 5, 2), partner_category="sme",
+        partner_category_year=2025)
+    InvoicedAmount.objects.create(contract=world.other_contract, year=2025,
+                                  amount_cents=40_000_000)
+    world.published_run = allocation_publish(
+        run=allocation_run(call=world.call, envelope_cents=None, overrides=None, by=officer),
+        by=officer)
+    lines = {line.application_code: line for line in world.published_run.lines.all()}
+    world.grant = Grant.objects.create(application=world.application, year=world.call.year,
+                                       amount_cents=150_000_000,
+                                       source=lines[world.application.code])
+    world.other_grant = Grant.objects.create(application=world.other_application,
+                                             year=world.call.year, amount_cents=90_000_000,
+                                             source=lines[world.other_application.code])
+    world.draft_run = allocation_run(call=world.call, envelope_cents=50_000_000_00,
+                                     overrides=None, by=officer)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+"""JSON API of the what-if simulation: the effect of a change on every consortium, nothing stored."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["simulation"])

@@ -1,0 +1,1 @@
+"""Pages of funding, one module per area (each lists its own ``urlpatterns``)."""

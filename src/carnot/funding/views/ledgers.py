@@ -1,0 +1,7 @@
+"""Pages of the contract ledgers: contracts per unit and per consortium, each with its eligibility, and ledger imports (FAQ-3.1 to 3.3)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
