@@ -1,4 +1,4 @@
-"""JSON API of the what-if simulation: the effect of a change on every consortium, nothing stored."""
+"""JSON API of the what-if simulation: the effect of a change on every consortium, unstored."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Pages of the contract ledgers: contracts per unit and per consortium, each with its eligibility, and ledger imports (FAQ-3.1 to 3.3)."""
+"""Pages of the contract ledgers: contracts per unit and per consortium, each with its
+eligibility (FAQ-3.1 to 3.3), and ledger imports."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Pages of a consortium's published allocation: its amount, the explanation, the PDF letter and the charts."""
+"""Pages of a consortium's published allocation: its amount, the explanation, the PDF
+letter and the charts."""
 
 from __future__ import annotations
 
