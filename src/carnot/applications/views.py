@@ -68,6 +68,7 @@ from carnot.applications.workflow import (
     find_transition,
     transitions_from,
 )
+from carnot.funding.selectors import consortium_has_grants, has_published_result
 from carnot.registry.models import Call, Unit
 
 if TYPE_CHECKING:
@@ -172,6 +173,12 @@ def _render_detail(request: HttpRequest, application: Application,
     context = _workspace_context(request, application, **forms)
     context.update(_panel_context(application, panel_for(application=application)))
     context["title"] = application.name
+    if consortium_has_grants(application=application):
+        context["spending_url"] = reverse("funding:spending-detail", kwargs={
+            "year": application.call.year, "code": application.code})
+    if has_published_result(application=application):
+        context["result_url"] = reverse("funding:result-detail", kwargs={
+            "year": application.call.year, "code": application.code})
     return render(request, "applications/detail.html", context)
 
 

@@ -3,28 +3,39 @@ call as the rules package reads them (a fixed number of queries, whatever the si
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.funding.models import (
     AllocationLine,
     AllocationRun,
+    AllocationStatus,
     Expenditure,
     Grant,
     InvoicedAmount,
     ResearchContract,
+    SpendingChange,
 )
 from carnot.registry.models import Call, Unit
-from carnot.rules.contracts import ContractEligibility, contract_eligibility
+from carnot.rules.contracts import (
+    CATEGORY_LABELS,
+    ContractEligibility,
+    contract_eligibility,
+)
 from carnot.rules.domain import Contract, PartnerCategory
-from carnot.rules.money import Cents
+from carnot.rules.explanation import Explanation, explain_stored_consortium
+from carnot.rules.money import Cents, format_euros
+from carnot.rules.partners import CategoryVerdict, partner_category_from_figures
+from carnot.rules.revenue import revenue_by_unit_and_year
 from carnot.rules.spending import spend_by
+from carnot.rules.verdicts import count
 
 CATEGORIES = {category.value: category for category in PartnerCategory}
 
@@ -56,16 +67,20 @@ CONTRACT_COLUMNS = ("pk", "unit__rnsr", "reference", "partner__name", "partner_c
 
 
 def contract_eligibilities(*, call: Call, unit: Unit | None = None,
+                           units: QuerySet[Unit] | None = None,
                            ) -> dict[int, ContractEligibility]:
-    """For each contract of the ledgers (or of ``unit``'s), by id: whether it counts for the
-    abondement under the call's parameters, the rule that decided and why (FAQ-2.6, 2.28,
-    3.1–3.3). Two queries."""
+    """For each contract of the ledgers (or of ``unit``'s, or of ``units``'), by id: whether it
+    counts for the abondement under the call's parameters, the rule that decided and why
+    (FAQ-2.6, 2.28, 3.1–3.3). Two queries."""
     params = call.parameters()
     contracts = ResearchContract.objects.all()
     invoiced = InvoicedAmount.objects.all()
     if unit is not None:
         contracts = contracts.filter(unit=unit)
         invoiced = invoiced.filter(contract__unit=unit)
+    if units is not None:
+        contracts = contracts.filter(unit__in=units)
+        invoiced = invoiced.filter(contract__unit__in=units)
     rows = _contracts(contracts.order_by("unit__rnsr", "reference").values_list(*CONTRACT_COLUMNS),
                       invoiced.values_list("contract_id", "year", "amount_cents"))
     return {pk: contract_eligibility(contract, params) for pk, contract in rows}
@@ -80,6 +95,257 @@ def national_contracts(*, call: Call) -> tuple[Contract, ...]:
     invoiced = InvoicedAmount.objects.filter(contract__unit_id__in=units).values_list(
         "contract_id", "year", "amount_cents")
     return tuple(contract for _, contract in _contracts(contracts, invoiced))
+
+
+def unit_contracts(*, rnsrs: Iterable[str]) -> tuple[Contract, ...]:
+    """The contracts of the units ``rnsrs`` as the rules read them, ordered by unit and
+    reference (the what-if simulation adds a unit the call may not declare). Two queries."""
+    wanted = sorted(set(rnsrs))
+    if not wanted:
+        return ()
+    contracts = (ResearchContract.objects.filter(unit__rnsr__in=wanted)
+                 .order_by("unit__rnsr", "reference").values_list(*CONTRACT_COLUMNS))
+    invoiced = InvoicedAmount.objects.filter(contract__unit__rnsr__in=wanted).values_list(
+        "contract_id", "year", "amount_cents")
+    return tuple(contract for _, contract in _contracts(contracts, invoiced))
+
+
+# --- Ledger pages ----------------------------------------------------------------------------
+
+COUNTED = "counted"
+EXCLUDED = "excluded"
+"""Filters of a ledger's contracts: those that count for the abondement, those excluded."""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One contract of a ledger (with its unit and partner), what it invoiced each year, and
+    whether it counts for the abondement of the chosen call (None: no call to judge by)."""
+
+    contract: ResearchContract
+    invoiced: dict[int, Cents]
+    eligibility: ContractEligibility | None
+
+    @property
+    def counts(self) -> bool:
+        return self.eligibility is not None and self.eligibility.eligible
+
+    @property
+    def invoiced_total_cents(self) -> Cents:
+        return sum(self.invoiced.values())
+
+
+@dataclass(frozen=True)
+class UnitLedger:
+    """A unit's ledger under one call: its contracts (``rows``, filtered), and over all its
+    contracts the invoiced amounts per year, of every contract and of those that count."""
+
+    unit: Unit
+    call: Call | None
+    rows: tuple[LedgerRow, ...]
+    contracts: int
+    counted: int
+    years: tuple[int, ...]
+    invoiced_by_year: dict[int, Cents]
+    counted_by_year: dict[int, Cents]
+
+    @property
+    def excluded(self) -> int:
+        return self.contracts - self.counted
+
+    @property
+    def counted_cents(self) -> Cents:
+        return sum(self.counted_by_year.values())
+
+    @property
+    def invoiced_cents(self) -> Cents:
+        return sum(self.invoiced_by_year.values())
+
+
+def _sum_by_year(rows: Iterable[LedgerRow], only_counted: bool) -> dict[int, Cents]:
+    totals: dict[int, Cents] = defaultdict(int)
+    for row in rows:
+        if only_counted and not row.counts:
+            continue
+        for year, cents in row.invoiced.items():
+            totals[year] += cents
+    return dict(sorted(totals.items()))
+
+
+def ledger_rows(*, call: Call | None, units: Iterable[Unit]) -> dict[int, list[LedgerRow]]:
+    """Every contract of ``units`` by unit id, ordered by reference, each with its invoiced
+    amounts and its eligibility under ``call`` (FAQ-2.6, 2.28, 3.1–3.3), read exactly as the
+    allocation reads them (``_contracts``). Two queries, whatever the number of units."""
+    unit_ids = [unit.pk for unit in units]
+    contracts = list(ResearchContract.objects.filter(unit_id__in=unit_ids)
+                     .select_related("unit", "partner").order_by("unit__rnsr", "reference"))
+    invoiced = list(InvoicedAmount.objects.filter(contract__unit_id__in=unit_ids)
+                    .order_by("year").values_list("contract_id", "year", "amount_cents"))
+    domain = dict(_contracts(
+        ((c.pk, c.unit.rnsr, c.reference, c.partner.name, c.partner_category, c.total_cents,
+          c.signed_on, c.cifre, c.in_theme) for c in contracts), invoiced))
+    params = call.parameters() if call is not None else None
+    found: dict[int, list[LedgerRow]] = {unit_id: [] for unit_id in unit_ids}
+    for contract in contracts:
+        rules_contract = domain[contract.pk]
+        found[contract.unit_id].append(LedgerRow(
+            contract=contract, invoiced=dict(sorted(rules_contract.invoiced_cents.items())),
+            eligibility=(contract_eligibility(rules_contract, params)
+                         if params is not None else None)))
+    return found
+
+
+def _unit_ledger(unit: Unit, call: Call | None, rows: list[LedgerRow],
+                 only: str) -> UnitLedger:
+    shown = [row for row in rows
+             if not only or (row.counts if only == COUNTED else not row.counts)]
+    invoiced_by_year = _sum_by_year(rows, only_counted=False)
+    return UnitLedger(unit=unit, call=call, rows=tuple(shown), contracts=len(rows),
+                      counted=sum(1 for row in rows if row.counts),
+                      years=tuple(invoiced_by_year),
+                      invoiced_by_year=invoiced_by_year,
+                      counted_by_year=_sum_by_year(rows, only_counted=True))
+
+
+def unit_ledger(*, unit: Unit, call: Call | None, only: str = "") -> UnitLedger:
+    """A unit's ledger under ``call``; ``only`` (``COUNTED``, ``EXCLUDED``) filters the rows
+    shown, never the totals. Two queries."""
+    return _unit_ledger(unit, call, ledger_rows(call=call, units=[unit])[unit.pk], only)
+
+
+@dataclass(frozen=True)
+class ConsortiumUnitLedger:
+    """One unit of a consortium: its declaration (sharing) and its ledger."""
+
+    declaration: ApplicationUnit
+    ledger: UnitLedger
+
+
+@dataclass(frozen=True)
+class ConsortiumLedger:
+    """The ledgers of a consortium's units (those the reader may read) under its call, and
+    their totals per year, each unit in full (as for the threshold, FAQ-2.22)."""
+
+    application: Application
+    units: tuple[ConsortiumUnitLedger, ...]
+    declared_units: int
+    years: tuple[int, ...]
+    invoiced_by_year: dict[int, Cents]
+    counted_by_year: dict[int, Cents]
+
+    @property
+    def counted_cents(self) -> Cents:
+        return sum(self.counted_by_year.values())
+
+    @property
+    def invoiced_cents(self) -> Cents:
+        return sum(self.invoiced_by_year.values())
+
+    @property
+    def contracts(self) -> int:
+        return sum(unit.ledger.contracts for unit in self.units)
+
+    @property
+    def counted(self) -> int:
+        return sum(unit.ledger.counted for unit in self.units)
+
+    @property
+    def partial(self) -> bool:
+        """Some declared units' ledgers are not shown (a unit lead reads only its units)."""
+        return len(self.units) < self.declared_units
+
+
+def consortium_ledger(*, application: Application, units: Iterable[Unit],
+                      only: str = "") -> ConsortiumLedger:
+    """The ledgers of ``units`` (declared by ``application``) under the application's call,
+    grouped by unit (by RNSR), with per-unit and overall totals. Three queries."""
+    readable = {unit.pk for unit in units}
+    declarations = [declaration for declaration in
+                    ApplicationUnit.objects.filter(application=application)
+                    .select_related("unit", "shared_with__call").order_by("unit__rnsr")]
+    shown = [declaration for declaration in declarations if declaration.unit_id in readable]
+    rows = ledger_rows(call=application.call, units=[d.unit for d in shown])
+    ledgers = tuple(ConsortiumUnitLedger(declaration, _unit_ledger(
+        declaration.unit, application.call, rows[declaration.unit_id], only))
+        for declaration in shown)
+    invoiced: dict[int, Cents] = defaultdict(int)
+    counted: dict[int, Cents] = defaultdict(int)
+    for item in ledgers:
+        for year, cents in item.ledger.invoiced_by_year.items():
+            invoiced[year] += cents
+        for year, cents in item.ledger.counted_by_year.items():
+            counted[year] += cents
+    return ConsortiumLedger(application=application, units=ledgers,
+                            declared_units=len(declarations), years=tuple(sorted(invoiced)),
+                            invoiced_by_year=dict(sorted(invoiced.items())),
+                            counted_by_year=dict(sorted(counted.items())))
+
+
+def contract_ledger_row(*, contract: ResearchContract, call: Call | None) -> LedgerRow:
+    """One contract (with its unit and partner) as a ledger shows it, under ``call``."""
+    return next(row for row in ledger_rows(call=call, units=[contract.unit])[contract.unit_id]
+                if row.contract.pk == contract.pk)
+
+
+COMPANY_SIZES = frozenset({PartnerCategory.MICRO, PartnerCategory.SME, PartnerCategory.MIDCAP,
+                           PartnerCategory.LARGE})
+
+
+@dataclass(frozen=True)
+class CategoryExplanation:
+    """Why a partner has its category (FAQ-3.2, décret 2008-1354; open question 8).
+
+    ``verdict`` is the size class the partner's group figures give for the category's year
+    (None without figures, or for a partner that is not a company); ``derived`` says the
+    category was deduced from them at import (rather than declared); ``agrees`` whether the
+    figures give the recorded category."""
+
+    category: PartnerCategory
+    year: int
+    derived: bool
+    verdict: CategoryVerdict | None
+    stored_reason: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.verdict is None or self.verdict.category in (None, self.category)
+
+    @property
+    def message(self) -> str:
+        """Why, in French: the size class the figures give (« PME en 2025 (FAQ-3.2, …) : … »),
+        the reason stored at import, or that the category was declared."""
+        if self.verdict is not None:
+            return self.verdict.message
+        if self.stored_reason:
+            return self.stored_reason
+        declared = f"Catégorie déclarée : {CATEGORY_LABELS[self.category]} ({self.year})"
+        if self.category in COMPANY_SIZES:
+            return (f"{declared} ; aucun chiffre du groupe (effectif, chiffre d'affaires, total "
+                    "de bilan) ne permet de la vérifier (FAQ-3.2, décret 2008-1354).")
+        return f"{declared}."
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Class by class, why the company is in it or not (empty without figures)."""
+        return self.verdict.reasons if self.verdict is not None else ()
+
+
+def partner_category_explanation(*, contract: ResearchContract) -> CategoryExplanation:
+    """Why the contract's partner has its category: recomputed from its group figures
+    (headcount, turnover, balance sheet) for the year of its category, with the reason stored
+    when the category was derived at import. No query (the partner is loaded)."""
+    partner = contract.partner
+    category = CATEGORIES[partner.category]
+    has_figures = not (partner.headcount is None and partner.turnover_cents is None
+                       and partner.balance_sheet_cents is None)
+    verdict = None
+    if has_figures and category in COMPANY_SIZES:
+        verdict = partner_category_from_figures(
+            headcount=partner.headcount, turnover_cents=partner.turnover_cents,
+            balance_sheet_cents=partner.balance_sheet_cents, year=partner.category_year)
+    return CategoryExplanation(category=category, year=partner.category_year,
+                               derived=partner.category_derived, verdict=verdict,
+                               stored_reason=partner.category_reason)
 
 
 # --- The yearly allocation -------------------------------------------------------------------
@@ -215,6 +481,122 @@ def allocation_compare(*, before: AllocationRun, after: AllocationRun) -> list[L
     return changes
 
 
+@dataclass(frozen=True)
+class RunLine:
+    """A consortium's line of a run with what the run's stored trace adds: why it is not
+    admissible (``violations``: rule and message), the guarantee's conditions (``guarantee``:
+    rule, status and message, figures included — FAQ-2.19, 3.4–3.7) and whether the envelope
+    served it at its guaranteed floor."""
+
+    line: AllocationLine
+    violations: tuple[Mapping[str, Any], ...]
+    guarantee: tuple[Mapping[str, Any], ...]
+    at_floor: bool
+
+    @property
+    def failed_rules(self) -> tuple[str, ...]:
+        return tuple(sorted({violation["rule"] for violation in self.violations}))
+
+
+def allocation_lines(*, run: AllocationRun) -> list[RunLine]:
+    """Every consortium's line of ``run`` by application code, with its stored verdicts. One
+    query (the results are the run's)."""
+    stored = _consortia(run)
+    found = []
+    for line in AllocationLine.objects.filter(run=run).order_by("application_code"):
+        consortium = stored.get(line.application_code, {})
+        found.append(RunLine(
+            line=line, violations=tuple(consortium.get("violations", ())),
+            guarantee=tuple(consortium.get("guarantee", {}).get("reasons", ())),
+            at_floor=bool(consortium.get("trace", {}).get("figures", {}).get("at_floor"))))
+    return found
+
+
+# --- Published results ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishedResult:
+    """A consortium's result in the published run of its call: the run, the consortium's line,
+    and its explanation from what the run stored (verdicts, guarantee with each condition,
+    allocation steps, parameters read, figures). ``consortia`` and ``admissible_consortia``
+    count the run's lines."""
+
+    application: Application
+    run: AllocationRun
+    line: AllocationLine
+    explanation: Explanation
+    consortia: int
+    admissible_consortia: int
+
+
+def _published_lines(application: Application) -> QuerySet[AllocationLine]:
+    return AllocationLine.objects.filter(run__call_id=application.call_id,
+                                         run__status=AllocationStatus.PUBLISHED,
+                                         application_code=application.code)
+
+
+def has_published_result(*, application: Application) -> bool:
+    """Whether the published run of the application's call has a line for it (one query)."""
+    return _published_lines(application).exists()
+
+
+def published_result(*, application: Application) -> PublishedResult | None:
+    """The application's result in the published run of its call; None while no run of the
+    call is published (or the published run does not list it). Two queries."""
+    line = (_published_lines(application)
+            .select_related("run__call", "run__published_by").first())
+    if line is None:
+        return None
+    run = line.run
+    counts = AllocationLine.objects.filter(run=run).aggregate(
+        total=Count("pk"), admissible=Count("pk", filter=Q(admissible=True)))
+    return PublishedResult(application=application, run=run, line=line,
+                           explanation=explain_stored_consortium(run.results,
+                                                                 application.code),
+                           consortia=counts["total"], admissible_consortia=counts["admissible"])
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One year of a consortium's history: its eligible revenue and its abondement."""
+
+    year: int
+    eligible_revenue_cents: Cents
+    abondement_cents: Cents
+
+
+def consortium_history(*, application: Application) -> list[YearFigures]:
+    """Per year, oldest first: the eligible revenue invoiced by the units the application
+    declares, each counted in full (shared units included, as for the eligibility threshold,
+    FAQ-2.22), under the contract rules of the application's call (FAQ-2.6, 3.1–3.3); and the
+    abondement of the consortium (its code, across calls): the year's grant, or, for a call
+    whose published run was not yet turned into grants, the run's line. Four queries."""
+    units = Unit.objects.filter(declarations__application=application)
+    eligibilities = contract_eligibilities(call=application.call, units=units)
+    revenue: dict[int, Cents] = defaultdict(int)
+    for per_year in revenue_by_unit_and_year(eligibilities.values()).values():
+        for year, cents in per_year.items():
+            revenue[year] += cents
+    abondement: dict[int, Cents] = defaultdict(int)
+    for grant in consortium_grants(application=application):
+        abondement[grant.year] += grant.amount_cents
+    published = (AllocationLine.objects.filter(application_code=application.code,
+                                               run__status=AllocationStatus.PUBLISHED)
+                 .values_list("run__call__year", "allocation_cents"))
+    for year, cents in published:
+        if year not in abondement:
+            abondement[year] = cents
+    return [YearFigures(year, revenue.get(year, 0), abondement.get(year, 0))
+            for year in sorted(set(revenue) | set(abondement))]
+
+
+def run_distribution(*, run: AllocationRun) -> list[AllocationLine]:
+    """The national distribution of a run: every consortium's line, the largest allocation
+    first (ties by application code). One query."""
+    return list(AllocationLine.objects.filter(run=run)
+                .order_by("-allocation_cents", "application_code"))
+
+
 # --- Five-year spending (FAQ-4.1) ------------------------------------------------------------
 
 EXPIRY_WARNING_DAYS = 180
@@ -314,3 +696,79 @@ def ledger_balance(*, application: Application) -> LedgerBalance:
         granted_cents=granted, spent_cents=int(spent_total), remaining_cents=remaining,
         overspent_years=tuple(year for pk, year, amount in grants
                               if spent.get(pk, 0) > amount))
+
+
+def consortium_has_grants(*, application: Application) -> bool:
+    """Whether the consortium (its application's code, across calls) has a ledger of grants."""
+    return consortium_grants(application=application).exists()
+
+
+def vintage_alert(vintage: Vintage) -> str | None:
+    """The French warning of a vintage whose money is about to expire or was lost (FAQ-4.1),
+    with the amount and the date; None when there is nothing to warn about."""
+    if vintage.remaining_cents <= 0:
+        return None
+    left = format_euros(vintage.remaining_cents)
+    if vintage.expired:
+        return (f"Abondement {vintage.year} : {left} non dépensés au "
+                f"{vintage.deadline:%d/%m/%Y} sont perdus, le délai de cinq ans est passé "
+                "(FAQ-4.1).")
+    if not vintage.expiring:
+        return None
+    when = ("aujourd'hui, dernier jour" if vintage.days_left == 0
+            else f"dans {count(vintage.days_left, 'jour')}")
+    return (f"Abondement {vintage.year} : {left} restent à dépenser au plus tard le "
+            f"{vintage.deadline:%d/%m/%Y} ({when}) ; au-delà, ils sont perdus (FAQ-4.1).")
+
+
+@dataclass(frozen=True)
+class ExpenditurePart:
+    """The share of an expenditure charged to one vintage."""
+
+    year: int
+    amount_cents: Cents
+
+
+@dataclass(frozen=True)
+class ExpenditureEntry:
+    """One expenditure as recorded: its parts (one per vintage charged, oldest first) share the
+    entry, the date, the category, the description and who recorded it."""
+
+    entry: uuid.UUID
+    spent_on: date
+    category: str
+    category_label: str
+    description: str
+    recorded_by: str
+    recorded_at: datetime
+    parts: tuple[ExpenditurePart, ...]
+
+    @property
+    def amount_cents(self) -> Cents:
+        return sum(part.amount_cents for part in self.parts)
+
+
+def expenditure_entries(*, application: Application) -> list[ExpenditureEntry]:
+    """The consortium's expenditures (every call of its code), newest first, an expenditure
+    split across vintages as one entry with its parts (one query)."""
+    rows = (Expenditure.objects.filter(grant__application__code=application.code)
+            .select_related("grant", "recorded_by")
+            .order_by("-spent_on", "-recorded_at", "-pk"))
+    grouped: dict[uuid.UUID, list[Expenditure]] = {}
+    for row in rows:
+        grouped.setdefault(row.entry, []).append(row)
+    return [ExpenditureEntry(
+        entry=entry, spent_on=parts[0].spent_on, category=parts[0].category,
+        category_label=parts[0].get_category_display(), description=parts[0].description,
+        recorded_by=parts[0].recorded_by.get_full_name() or parts[0].recorded_by.username,
+        recorded_at=parts[0].recorded_at,
+        parts=tuple(ExpenditurePart(part.grant.year, part.amount_cents)
+                    for part in sorted(parts, key=lambda part: (part.grant.year, part.pk))))
+        for entry, parts in grouped.items()]
+
+
+def spending_history(*, application: Application) -> QuerySet[SpendingChange]:
+    """Every write on the consortium's grants and expenditures (every call of its code),
+    newest first, with who made it."""
+    return (SpendingChange.objects.filter(application__code=application.code)
+            .select_related("by").order_by("-at", "-pk"))

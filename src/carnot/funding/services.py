@@ -24,8 +24,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, Model
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 from stdnum.exceptions import ValidationError as StdnumError
@@ -199,9 +199,24 @@ class _Invalid(Exception):
     """A cell refused: the reason, in French."""
 
 
+InvalidValue = _Invalid
+"""What ``parse_money`` and ``parse_date`` raise, for the forms and the API that reuse them."""
+
+
+AMOUNT_NOISE = str.maketrans("", "", " \u00a0\u202f€")
+PLAIN_AMOUNT = re.compile(r"(\d{1,15})(?:[.,](\d{1,2}))?")
+"""Digits, then at most one separator and cents: what most amount cells are once spaces and « € »
+are removed (read as the general case reads them, without its cost)."""
+
+
 def parse_money(value: object) -> Cents:
     """An amount in euros as cents: « 45 000,00 € », « 45000.5 », « 45.000,00 », a number cell;
     refused with more decimals than cents. The sign is kept (the caller refuses negatives)."""
+    if type(value) is str:  # the usual cell, read without Decimal: « 45 000,00 € », « 45000.5 »
+        plain = PLAIN_AMOUNT.fullmatch(value.translate(AMOUNT_NOISE))
+        if plain is not None:
+            euros, fraction = plain.groups()
+            return int(euros) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
     if isinstance(value, bool):
         raise _Invalid("Montant attendu, pas « oui/non ».")
     if isinstance(value, int):
@@ -412,6 +427,12 @@ class _Row:
     invoiced: dict[int, Cents] = field(default_factory=dict)
 
 
+MEMO_COLUMNS = (PARTNER, IDENTIFIER, FOREIGN, CATEGORY, CATEGORY_YEAR, HEADCOUNT, TURNOVER,
+                BALANCE_SHEET, SIGNED_ON, CIFRE, IN_THEME)
+"""Columns whose values repeat along a ledger (not the references, nor most amounts)."""
+_UNREAD = object()
+
+
 class _Checker:
     """Reads the rows and collects every error, located as the user sees it."""
 
@@ -419,11 +440,16 @@ class _Checker:
         self.sheet = sheet
         self.errors: list[SheetError] = []
         self.fixed_unit = fixed_unit
+        self.allowed: frozenset[str] | None = None
+        """The RNSRs a consortium's ledger may list (None: any unit of the directory)."""
         self.columns: dict[str, int] = {}
         self.headers: dict[str, str] = {}
         self.invoiced_columns: dict[int, tuple[int, str]] = {}
         self._read_header(header)
         self.units: dict[str, Unit] = {}
+        self.memos: dict[str, dict[object, Any]] = {column: {} for column in MEMO_COLUMNS}
+        """Per column, each raw value already read and what it gave (a value or its refusal):
+        partners, dates, categories and yes/no repeat along a ledger."""
 
     def error(self, line: int | None, column: str | None, message: str) -> None:
         self.errors.append(SheetError(self.sheet, line, column, message))
@@ -469,17 +495,34 @@ class _Checker:
 
     def read(self, line: int, row: list[Any], column: str, read: Callable[[Any], Any],
              required: bool = False) -> Any:
-        raw = self.cell(row, column)
-        header = self.headers.get(column, column)
-        if _is_blank(raw):
+        """The cell of ``column`` read by ``read`` (a pure function of the cell), or None with
+        its error recorded."""
+        index = self.columns.get(column)
+        raw = row[index] if index is not None and index < len(row) else None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             if required:
-                self.error(line, header, f"Cellule vide : « {column} » est obligatoire.")
+                self.error(line, self.headers.get(column, column),
+                           f"Cellule vide : « {column} » est obligatoire.")
             return None
-        try:
-            return read(raw)
-        except _Invalid as refused:
-            self.error(line, header, str(refused))
+        memo = self.memos.get(column)
+        if memo is None:
+            try:
+                return read(raw)
+            except _Invalid as refused:
+                self.error(line, self.headers.get(column, column), str(refused))
+                return None
+        key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True read apart
+        found = memo.get(key, _UNREAD)
+        if found is _UNREAD:
+            try:
+                found = read(raw)
+            except _Invalid as refused:
+                found = refused
+            memo[key] = found
+        if isinstance(found, _Invalid):
+            self.error(line, self.headers.get(column, column), str(found))
             return None
+        return found
 
     def load_units(self, rows: Iterable[list[Any]]) -> None:
         if self.fixed_unit is not None:
@@ -510,6 +553,10 @@ class _Checker:
         if self.fixed_unit is not None and rnsr != self.fixed_unit.rnsr:
             self.error(line, header, f"RNSR « {rnsr} » : ce fichier est le registre de l'unité "
                        f"{self.fixed_unit.rnsr}.")
+            return None
+        if self.allowed is not None and rnsr not in self.allowed:
+            self.error(line, header, f"RNSR « {rnsr} » : unité non déclarée par la candidature ; "
+                       "le registre d'un consortium ne porte que sur ses unités.")
             return None
         unit = self.units.get(rnsr)
         if unit is None:
@@ -604,7 +651,7 @@ def _is_blank_category(checker: _Checker, line: int) -> bool:
 
 
 def _check_file(content: bytes, filename: str, unit: Unit | None,
-                progress: Progress | None) -> list[_Row]:
+                progress: Progress | None, units: Iterable[Unit] | None = None) -> list[_Row]:
     if len(content) > MAX_BYTES:
         raise LedgerRejected([SheetError(None, None, None, f"Fichier trop gros "
                                          f"({len(content) // 1_000_000} Mo ; au plus "
@@ -619,6 +666,8 @@ def _check_file(content: bytes, filename: str, unit: Unit | None,
         raise LedgerRejected([SheetError(sheet, None, None, f"Trop de lignes ({len(rows) - 1} "
                                          f"; au plus {MAX_ROWS}).")])
     checker = _Checker(sheet, rows[0], unit)
+    if units is not None:
+        checker.allowed = frozenset(allowed.rnsr for allowed in units)
     if checker.errors:
         raise LedgerRejected(checker.errors)
     body = rows[1:]
@@ -630,7 +679,7 @@ def _check_file(content: bytes, filename: str, unit: Unit | None,
     for line, row in enumerate(body, start=2):
         if progress is not None and (line - 2) % PROGRESS_EVERY == 0:
             progress(line - 2, total)
-        if all(_is_blank(cell) for cell in row):
+        if (not row or _is_blank(row[0])) and all(_is_blank(cell) for cell in row):
             continue
         found = checker.check(line, row)
         if found is None:
@@ -670,17 +719,48 @@ PARTNER_FIELDS = ("name", "siren", "siret", "foreign_identifier", "category", "c
                   "category_reason")
 CONTRACT_FIELDS = ("partner_id", "total_cents", "signed_on", "cifre", "in_theme",
                    "partner_category", "partner_category_year")
+INVOICED_FIELDS = ("contract_id", "year", "amount_cents")
+
+# Rows are written with one prepared statement each (``executemany``) rather than the ORM's
+# ``bulk_create``/``bulk_update``, which build the SQL of every value of every object in Python
+# and cost ten times the writes themselves on a large ledger. Values are plain Python values
+# already checked; dates go through the backend's adapter; tables and columns come from the
+# models, and the database's constraints still apply.
 
 
-def _partner_values(row: _Row) -> dict[str, Any]:
-    return {
-        "name": row.partner_name, "siren": row.siren, "siret": row.siret,
-        "foreign_identifier": row.foreign, "category": row.category.value,
-        "category_year": row.category_year, "headcount": row.headcount,
-        "turnover_cents": row.turnover_cents, "balance_sheet_cents": row.balance_sheet_cents,
-        "category_derived": row.derived is not None and row.derived.category is not None,
-        "category_reason": row.derived.message if row.derived is not None else "",
-    }
+def _quoted_columns(model: type[Model], names: Iterable[str]) -> list[str]:
+    quote = connection.ops.quote_name
+    return [quote(model._meta.get_field(name).column) for name in names]
+
+
+def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """INSERT ``rows`` (values in the order of ``names``) into ``model``'s table."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_quoted_columns(model, names))
+    values = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)
+
+
+def _update(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE by primary key: each row is the values of ``names``, then the key."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{column} = %s" for column in _quoted_columns(model, names))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+                           f"WHERE {quote(model._meta.pk.column)} = %s", rows)
+
+
+def _partner_values(row: _Row) -> tuple[Any, ...]:
+    """The values of ``PARTNER_FIELDS`` that a row gives its partner."""
+    return (row.partner_name, row.siren, row.siret, row.foreign, row.category.value,
+            row.category_year, row.headcount, row.turnover_cents, row.balance_sheet_cents,
+            row.derived is not None and row.derived.category is not None,
+            row.derived.message if row.derived is not None else "")
 
 
 def _write_partners(rows: list[_Row]) -> tuple[dict[str, int], int, int]:
@@ -691,97 +771,111 @@ def _write_partners(rows: list[_Row]) -> tuple[dict[str, int], int, int]:
         kept = latest.get(row.partner_key)
         if kept is None or row.category_year > kept.category_year:
             latest[row.partner_key] = row
-    existing: dict[str, Partner] = {}
+    stored: dict[str, tuple[Any, ...]] = {}
     for keys in _chunks(sorted(latest)):
-        existing.update({p.key: p for p in Partner.objects.filter(key__in=keys)})
+        stored.update((found[0], found[1:]) for found in Partner.objects.filter(
+            key__in=keys).values_list("key", "pk", *PARTNER_FIELDS))
     created, changed = [], []
     for key, row in latest.items():
         values = _partner_values(row)
-        partner = existing.get(key)
-        if partner is None:
-            created.append(Partner(key=key, **values))
-        elif any(getattr(partner, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(partner, name, value)
-            changed.append(partner)
-    Partner.objects.bulk_create(created, batch_size=BATCH)
-    Partner.objects.bulk_update(changed, PARTNER_FIELDS, batch_size=BATCH)
-    ids = {key: partner.pk for key, partner in existing.items()}
-    ids.update({partner.key: partner.pk for partner in created})
+        before = stored.get(key)
+        if before is None:
+            created.append((key, *values))
+        elif before[1:] != values:
+            changed.append((*values, before[0]))
+    _insert(Partner, ("key", *PARTNER_FIELDS), created)
+    _update(Partner, PARTNER_FIELDS, changed)
+    ids = {key: before[0] for key, before in stored.items()}
+    for keys in _chunks([new[0] for new in created]):
+        ids.update(Partner.objects.filter(key__in=keys).values_list("key", "pk"))
     return ids, len(created), len(changed)
+
+
+def _contract_ids(references: dict[int, list[str]], *fields: str,
+                  ) -> dict[tuple[int, str], tuple[Any, ...]]:
+    """Stored contracts among ``references`` (by unit id): (unit id, reference) → (id, fields).
+    Read unit by unit (a few queries, without a reference list each)."""
+    wanted = {(unit_id, reference) for unit_id, listed in references.items()
+              for reference in listed}
+    found: dict[tuple[int, str], tuple[Any, ...]] = {}
+    for units in _chunks(sorted(references)):
+        for stored in ResearchContract.objects.filter(unit_id__in=units).values_list(
+                "unit_id", "reference", "pk", *fields):
+            if (key := (stored[0], stored[1])) in wanted:
+                found[key] = stored[2:]
+    return found
 
 
 def _write(rows: list[_Row]) -> tuple[int, int, int, int, int, int, int]:
     partner_ids, partners_created, partners_updated = _write_partners(rows)
-    existing: dict[tuple[int, str], ResearchContract] = {}
     by_unit: dict[int, list[str]] = {}
     for row in rows:
         by_unit.setdefault(row.unit.pk, []).append(row.reference)
-    for unit_id, references in by_unit.items():
-        for chunk in _chunks(references):
-            existing.update({(c.unit_id, c.reference): c for c in ResearchContract.objects.filter(
-                unit_id=unit_id, reference__in=chunk)})
+    stored = _contract_ids(by_unit, *CONTRACT_FIELDS)
+    adapt_date = connection.ops.adapt_datefield_value
     created, changed, unchanged = [], [], 0
-    contract_rows: list[tuple[ResearchContract, _Row]] = []
+    new_by_unit: dict[int, list[str]] = {}
     for row in rows:
-        values: dict[str, Any] = {
-            "partner_id": partner_ids[row.partner_key], "total_cents": row.total_cents,
-            "signed_on": row.signed_on, "cifre": row.cifre, "in_theme": row.in_theme,
-            "partner_category": row.category.value, "partner_category_year": row.category_year,
-        }
-        contract = existing.get((row.unit.pk, row.reference))
-        if contract is None:
-            contract = ResearchContract(unit=row.unit, reference=row.reference, **values)
-            created.append(contract)
-        elif any(getattr(contract, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(contract, name, value)
-            changed.append(contract)
+        values = (partner_ids[row.partner_key], row.total_cents, row.signed_on, row.cifre,
+                  row.in_theme, row.category.value, row.category_year)
+        before = stored.get((row.unit.pk, row.reference))
+        if before is None:
+            created.append((row.unit.pk, row.reference, values[0], values[1],
+                            adapt_date(row.signed_on), *values[3:]))
+            new_by_unit.setdefault(row.unit.pk, []).append(row.reference)
+        elif before[1:] != values:
+            changed.append((*values[:2], adapt_date(row.signed_on), *values[3:], before[0]))
         else:
             unchanged += 1
-        contract_rows.append((contract, row))
-    ResearchContract.objects.bulk_create(created, batch_size=BATCH)
-    ResearchContract.objects.bulk_update(changed, CONTRACT_FIELDS, batch_size=BATCH)
-    written, deleted = _write_invoiced(contract_rows, {c.pk for c in existing.values()})
+    _insert(ResearchContract, ("unit_id", "reference", *CONTRACT_FIELDS), created)
+    _update(ResearchContract, CONTRACT_FIELDS, changed)
+    ids = {key: before[0] for key, before in stored.items()}
+    ids.update((key, found[0]) for key, found in _contract_ids(new_by_unit).items())
+    written, deleted = _write_invoiced(rows, ids, {before[0] for before in stored.values()})
     return (len(created), len(changed), unchanged, partners_created, partners_updated, written,
             deleted)
 
 
-def _write_invoiced(contract_rows: list[tuple[ResearchContract, _Row]],
+def _write_invoiced(rows: list[_Row], contract_ids: dict[tuple[int, str], int],
                     existing_ids: set[int]) -> tuple[int, int]:
     """The invoiced amounts of the listed contracts become exactly the file's."""
-    stored: dict[tuple[int, int], InvoicedAmount] = {}
+    stored: dict[tuple[int, int], tuple[int, Cents]] = {}
     for chunk in _chunks(sorted(existing_ids)):
-        stored.update({(a.contract_id, a.year): a
-                       for a in InvoicedAmount.objects.filter(contract_id__in=chunk)})
+        stored.update(((contract_id, year), (pk, cents)) for contract_id, year, pk, cents in
+                      InvoicedAmount.objects.filter(contract_id__in=chunk)
+                      .values_list("contract_id", "year", "pk", "amount_cents"))
     wanted: set[tuple[int, int]] = set()
     created, changed = [], []
-    for contract, row in contract_rows:
+    for row in rows:
+        contract_id = contract_ids[(row.unit.pk, row.reference)]
         for year, cents in row.invoiced.items():
-            wanted.add((contract.pk, year))
-            amount = stored.get((contract.pk, year))
-            if amount is None:
-                created.append(InvoicedAmount(contract=contract, year=year, amount_cents=cents))
-            elif amount.amount_cents != cents:
-                amount.amount_cents = cents
-                changed.append(amount)
-    removed = [amount.pk for key, amount in stored.items() if key not in wanted]
-    InvoicedAmount.objects.bulk_create(created, batch_size=BATCH)
-    InvoicedAmount.objects.bulk_update(changed, ["amount_cents"], batch_size=BATCH)
+            key = (contract_id, year)
+            wanted.add(key)
+            before = stored.get(key)
+            if before is None:
+                created.append((contract_id, year, cents))
+            elif before[1] != cents:
+                changed.append((cents, before[0]))
+    removed = [pk for key, (pk, _) in stored.items() if key not in wanted]
+    _insert(InvoicedAmount, INVOICED_FIELDS, created)
+    _update(InvoicedAmount, ("amount_cents",), changed)
     for chunk in _chunks(removed):
         InvoicedAmount.objects.filter(pk__in=chunk).delete()
     return len(created) + len(changed), len(removed)
 
 
 def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None = None,
-                  progress: Progress | None = None) -> LedgerImportReport:
+                  progress: Progress | None = None,
+                  units: Iterable[Unit] | None = None) -> LedgerImportReport:
     """Import a ledger (CSV or XLSX): every row checked first, then all written, or nothing.
 
     ``unit`` fixes the unit of every row (a unit's own ledger; the RNSR column may then be left
-    out). ``progress(done, total)`` is called while the rows are checked. Raises
-    ``LedgerRejected`` with every error, and changes nothing, when one row is wrong.
+    out). ``units`` restricts the rows to those units (a consortium's ledger: the units its
+    application declares); a row of any other unit is an error. ``progress(done, total)`` is
+    called while the rows are checked. Raises ``LedgerRejected`` with every error, and changes
+    nothing, when one row is wrong.
     """
-    rows = _check_file(content, filename, unit, progress)
+    rows = _check_file(content, filename, unit, progress, units)
     with transaction.atomic():
         (created, updated, unchanged, partners_created, partners_updated, written,
          deleted) = _write(rows)
@@ -837,15 +931,38 @@ def _cents_as_euros(cents: Cents) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
+def _override_errors(call: Call, overrides: dict[str, Any]) -> dict[str, str]:
+    """Each of a run's overrides tried alone on the call's parameters: why it is refused (the
+    rules' message, and the source of the value it replaces), by parameter name."""
+    errors: dict[str, str] = {}
+    try:
+        base = load_call_parameters(call.year)
+    except ParameterError as exc:
+        raise ServiceError(f"Paramètres inutilisables : {exc}") from exc
+    for name, value in overrides.items():
+        try:
+            base.with_overrides({**call.parameter_overrides, name: value})
+        except (ParameterError, KeyError) as exc:
+            source = base.entry(name).source if name in base.names() else None
+            shown = "hypothèse" if source == "assumption" else source
+            errors[name] = (f"Paramètres inutilisables : {exc}"
+                            + (f" (source : {shown})." if shown else "."))
+    return errors
+
+
 def allocation_parameters(*, call: Call, envelope_cents: Cents | None = None,
                           overrides: dict[str, Any] | None = None) -> CallParameters:
     """The call's dated parameters with the call's overrides, then the run's (``overrides``, and
     the envelope when given and different from the parameter's: an envelope equal to it is no
     override, so that the same inputs give the same fingerprint). Each overridden value keeps
     the source it replaces in its trace.
-    Raises ``ServiceError`` for an unknown parameter or a value the rules cannot use."""
+    Raises ``ServiceError`` for an unknown parameter or a value the rules cannot use (each
+    override is first checked on its own: the refusals are keyed by parameter name)."""
     if envelope_cents is not None and envelope_cents < 0:
         raise ServiceError({"envelope_cents": "L'enveloppe ne peut pas être négative."})
+    errors = _override_errors(call, overrides or {})
+    if errors:
+        raise ServiceError(errors)
     merged: dict[str, Any] = {**call.parameter_overrides, **(overrides or {})}
     try:
         params = load_call_parameters(call.year)
@@ -1016,6 +1133,24 @@ def grants_from_published_run(*, run: AllocationRun, by: User) -> list[Grant]:
             if line is not None:
                 grants.append(grant)
     return grants
+
+
+def allocation_publish_and_grant(*, run: AllocationRun, by: User, supersede: bool = False,
+                                 ) -> tuple[AllocationRun, list[Grant]]:
+    """Publish a draft run and turn it into the consortia's grants of the year, in one
+    transaction (programme officers and administrators only): either both happen or neither.
+
+    Superseding a published run needs ``supersede`` (see ``allocation_publish``); when money
+    already spent on a vintage exceeds its new amount, ``grants_from_published_run`` refuses
+    and the run stays a draft. Returns the published run and the grants of its lines."""
+    try:
+        with transaction.atomic():
+            published = allocation_publish(run=run, by=by, supersede=supersede)
+            grants = grants_from_published_run(run=published, by=by)
+    except ServiceError:
+        run.refresh_from_db()  # the publication was rolled back with the grants
+        raise
+    return published, grants
 
 
 def _may_spend(application: Application, by: User) -> bool:

@@ -7,11 +7,15 @@ one IRT), 25 PUIs, ~1,000 units with well-formed RNSR ids, and 40 applications (
 territorial, 14 thematic national, 6 former Carnot 4) with their scientific leads, 2025 FTE,
 shared units declared on both sides, and the signatures of every tutelle. Eight applications
 break a rule on purpose (``BROKEN``) so that the admissibility panel has something to show;
-every other one passes every rule that needs no contract revenue.
+every other one passes every rule. Then the funding side (``carnot.funding.demo``): the contract
+ledgers of every declared unit (2023–2026), on which every application passes the 2,5 M€
+threshold, and the 2026 allocation run, published and turned into grants, with a few
+expenditures of the demo coordinator.
 
 ``scale`` repeats the applications and their units (codes suffixed ``-2``, ``-3``…) for the
 benchmarks; the structures and PUIs stay the same. Same seed, same data: every random choice
-comes from one ``random.Random(seed)``.
+of the registry comes from one ``random.Random(seed)``, those of the ledgers from another one
+seeded from the same seed.
 """
 
 from __future__ import annotations
@@ -44,6 +48,15 @@ from carnot.applications.models import (
     TransitionRecord,
 )
 from carnot.applications.workflow import Status
+from carnot.funding.demo import (
+    FundingSummary,
+    plan_ledgers,
+    publish_demo_allocation,
+    remove_demo_funding,
+    remove_orphan_ledgers,
+    summarise,
+    write_ledgers,
+)
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
 from carnot.rules.domain import ApplicationKind, StructureKind
 
@@ -138,6 +151,7 @@ class DemoSummary:
     accounts: tuple[DemoAccount, ...]
     password: str
     seconds: float
+    funding: FundingSummary | None = None
 
     @property
     def application_count(self) -> int:
@@ -668,7 +682,8 @@ EMPOWERMENT = {
 }
 NOT_EMPOWERED = "Direction d'unité (sans délégation de signature)"
 STEPS = ("Appel et structures", "PUI", "Comptes de démonstration", "Personnes", "Unités",
-         "Candidatures", "Unités déclarées", "Signatures", "Historique")
+         "Candidatures", "Unités déclarées", "Signatures", "Historique", "Registres de contrats",
+         "Répartition 2026")
 
 
 # --- the plan: everything decided in memory, then written -------------------------------------
@@ -940,9 +955,14 @@ def _former(ctx: _Ctx, spec: FormerSpec, suffix: str, specials: list[UnitPlan],
             declaration.teams = unit.teams[:2]
     newcomer = members[-1] if len(members) > 4 and not members[-1].teams else None
     departed = ctx.ids.rnsr()
-    perimeter = {unit.rnsr: str(_half(float(unit.fte) * rng.uniform(0.92, 1.08)))
+    # The 2019 perimeter counts FTE as the rules do today (research engineers who do research
+    # included, FAQ-2.16): each staying unit within ±8 % of its current FTE, and a unit that
+    # left since, sized so that the whole is 92–106 % of today's (constant perimeter, FAQ-3.6).
+    perimeter = {unit.rnsr: str(_half(float(_research_fte(unit)) * rng.uniform(0.92, 1.08)))
                  for unit in members if unit is not newcomer}
-    perimeter[departed] = str(_half(rng.uniform(10, 40)))
+    wanted = float(sum(_research_fte(unit) for unit in members)) * rng.uniform(0.92, 1.06)
+    kept = float(sum(Decimal(fte) for fte in perimeter.values()))
+    perimeter[departed] = str(max(_half(wanted - kept), Decimal(5)))
     before = [unit.rnsr for unit in members if unit is not newcomer] + [departed]
     now = [unit.rnsr for unit in members]
     application.former = {
@@ -951,6 +971,11 @@ def _former(ctx: _Ctx, spec: FormerSpec, suffix: str, specials: list[UnitPlan],
         "reference_abondement_cents": rng.randint(40, 160) * 1_000_000,
     }
     return application
+
+
+def _research_fte(unit: UnitPlan) -> Decimal:
+    """The unit's research FTE as declared: its engineers do research whenever it has some."""
+    return unit.fte + unit.engineers
 
 
 def _label(suffix: str) -> str:
@@ -1341,6 +1366,11 @@ def build_demo(*, scale: int = 1, seed: int = 2026,
     started = time.monotonic()
     step = on_step or (lambda index, label: None)
     units, plans, ctx = _plan(scale, seed)
+    ledgers = plan_ledgers(units, plans, seed=seed, year=DEMO_CALL_YEAR)
+    for plan in plans:
+        if plan.former:  # the previous abondement, consistent with the ledgers' revenue
+            plan.former["reference_abondement_cents"] = \
+                ledgers.reference_abondement_cents[plan.code]
     written = _Written()
     deadline = (timezone.localtime() + timedelta(days=DEADLINE_IN_DAYS)).replace(
         hour=12, minute=0, second=0, microsecond=0)
@@ -1366,6 +1396,15 @@ def build_demo(*, scale: int = 1, seed: int = 2026,
         _write_signatures(ctx.rng, plans, written, signatories)
         step(8, STEPS[8])
         _write_history(plans, written)
+        step(9, STEPS[9])
+        counts = write_ledgers(ledgers, units=written.units, structures=written.structures)
+        step(10, STEPS[10])
+        run, grants, expenditures = publish_demo_allocation(
+            call=call, officer=written.users[OFFICER_USERNAME],
+            coordinator=written.users[COORDINATOR_USERNAME],
+            coordinator_applications=COORDINATOR_APPLICATIONS)
+        funding = summarise(plan=ledgers, written=counts, run=run, grants=grants,
+                            expenditures=expenditures, year=DEMO_CALL_YEAR)
     kinds = {kind: sum(1 for plan in plans if plan.kind == kind)
              for kind in (TERRITORIAL, THEMATIC, FORMER)}
     return DemoSummary(
@@ -1375,7 +1414,7 @@ def build_demo(*, scale: int = 1, seed: int = 2026,
         shared_units=len({d.unit.rnsr for plan in plans for d in plan.declarations
                           if d.shared_with}),
         broken=BROKEN, clean_application=CLEAN_APPLICATION, accounts=DEMO_ACCOUNTS,
-        password=DEMO_PASSWORD, seconds=time.monotonic() - started)
+        password=DEMO_PASSWORD, seconds=time.monotonic() - started, funding=funding)
 
 
 # --- is it there, and removing it --------------------------------------------------------------
@@ -1410,10 +1449,13 @@ def demo_conflicts() -> list[str]:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove the demo: the demo call and all its applications, the demo accounts, then every
-    structure, PUI, unit and person that no remaining application uses."""
+    structure, PUI, unit and person that no remaining application uses; with them, the call's
+    allocation runs, grants and expenditures, and the ledgers of the removed units."""
+    remove_demo_funding(call_year=DEMO_CALL_YEAR, email_domain=DEMO_EMAIL_DOMAIN)
     Application.objects.filter(call__year=DEMO_CALL_YEAR).delete()
     Call.objects.filter(year=DEMO_CALL_YEAR).delete()
     User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+    remove_orphan_ledgers()
     declared = ApplicationUnit.objects.values("unit_id")
     Unit.objects.exclude(pk__in=declared).delete()
     Person.objects.exclude(pk__in=ApplicationUnit.objects.exclude(scientific_lead=None)

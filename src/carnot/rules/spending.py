@@ -34,7 +34,12 @@ def spend_by(grant_year: int, params: CallParameters) -> date:
 
 def describe_agreement(period: AgreementPeriod, params: CallParameters) -> str:
     """FAQ-1.1 in one French sentence: the agreement's length (a parameter), renewal, dates."""
-    years = params.agreement_duration_years()
+    return agreement_sentence(period, params.agreement_duration_years())
+
+
+def agreement_sentence(period: AgreementPeriod, years: int) -> str:
+    """``describe_agreement`` from the figures alone (an agreement of ``years`` years), as a
+    stored evaluation keeps them."""
     length = "d'un an" if years == 1 else f"de {count(years, 'an')}"
     renewable = ", renouvelable" if period.renewable else ""
     return (f"Conventionnement {length}{renewable} (FAQ-1.1) : du "
@@ -43,5 +48,10 @@ def describe_agreement(period: AgreementPeriod, params: CallParameters) -> str:
 
 def describe_spending_window(grant_year: int, params: CallParameters) -> str:
     """FAQ-4.1 in one French sentence: until when the abondement of ``grant_year`` is spent."""
-    return (f"Abondement {grant_year} utilisable jusqu'au {spend_by(grant_year, params):%d/%m/%Y} "
-            "(FAQ-4.1).")
+    return spending_window_sentence(grant_year, spend_by(grant_year, params))
+
+
+def spending_window_sentence(grant_year: int, last_day: date) -> str:
+    """``describe_spending_window`` from the last day of spending, as a stored evaluation keeps
+    it."""
+    return f"Abondement {grant_year} utilisable jusqu'au {last_day:%d/%m/%Y} (FAQ-4.1)."

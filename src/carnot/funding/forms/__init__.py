@@ -1,0 +1,1 @@
+"""Forms of funding pages, one module per area."""
