@@ -6,8 +6,8 @@ speeds, in its own run (``uv run python bench/bench_ledger_import.py``)."""
 from __future__ import annotations
 
 import pytest
-
 from bench import bench_ledger_import as bench
+
 from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
 
 ROWS, UNITS = 200, 4

@@ -62,7 +62,7 @@ def test_letter_names_the_addressee_the_run_the_figures_and_the_rules(
     assert f"<strong data-amount>{format_euros(TERR_AMOUNT)}</strong>" in html
     assert format_euros(400_000_001) in html and format_euros(250_000_001) in html
     assert format_euros(run.envelope_cents) in html
-    assert "jusqu&#x27;au <strong>31/12/2030</strong> inclus (FAQ-4.1)" in html
+    assert "jusqu'au <strong>31/12/2030</strong> inclus (FAQ-4.1)" in html
     assert f"<span class=\"fingerprint\" data-fingerprint>{run.inputs_fingerprint}</span>" \
         in html
     for rule in ("FAQ-2.22", "FAQ-3.2", "ALLOC-3", "FAQ-4.1"):
@@ -90,7 +90,7 @@ def test_letter_of_a_consortium_that_is_not_admissible_gives_the_failed_rules(
 
     html = letters.letter_html(_result(world, "them-materiaux"))
 
-    assert "n&#x27;attribue pas d&#x27;abondement" in html
+    assert "n'attribue pas d'abondement" in html
     assert f"<strong data-amount>{format_euros(0)}</strong>" in html
     assert '<span class="rule">FAQ-2.18</span>' in html
     assert "utilisable sur cinq ans" not in html

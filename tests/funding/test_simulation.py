@@ -52,10 +52,6 @@ def world() -> SimulationWorld:
     return build_simulation_world()
 
 
-def _by_code(result: SimulationResult) -> dict[str, object]:
-    return {outcome.code: outcome for outcome in result.consortia}
-
-
 def _amounts(result: SimulationResult) -> dict[str, tuple[int, int, int]]:
     """Per consortium: (baseline, simulated, difference) in cents."""
     return {o.code: (o.baseline.allocation_cents, o.simulated.allocation_cents,

@@ -200,7 +200,9 @@ def test_new_run_with_a_french_envelope_and_an_override_is_run_and_shown(
     rate = next(p for p in run.parameters if p["name"] == "guarantee_rate")
     assert (rate["value"], rate["source"], rate["overridden_from"]) == ("0.5", "scenario",
                                                                          "FAQ-3.5")
-    page = _get(officer, "allocation-detail", number=run.number)
+    html = officer.get(response["Location"]).content.decode()
+    assert "Répartition n° 1 calculée" in html and "paramètres surchargés : guarantee_rate" in html
+    page = Elements(html)
     assert page.attrs("parameter-row", name="guarantee_rate")["data-overridden"] == "true"
     assert "surchargé" in page.text("parameter-row", name="guarantee_rate")
     assert page.attrs("parameter-row", name="guarantee_test_year")["data-overridden"] == "false"
@@ -208,7 +210,6 @@ def test_new_run_with_a_french_envelope_and_an_override_is_run_and_shown(
     assert page.text("guarantee", code="carnot4-mica").startswith(
         f"garanti 617{NBSP}283,95 €")
     assert page.text("total-allocation") == format_euros(700_000_001)
-    assert "Répartition n° 1 calculée" in officer.get(response["Location"]).content.decode()
 
 
 def test_refused_values_are_shown_in_french_next_to_their_field(
@@ -382,6 +383,22 @@ def test_compare_shows_the_changed_parameter_and_the_line_it_changes(
                                                                      code="terr-alsace")
 
 
+def test_compare_names_the_rule_whose_verdict_changed_in_french(world: ResultsWorld,
+                                                                officer: Client) -> None:
+    before = _run(world)
+    after = _run(world, overrides={"perimeter_kept_minimum": "0.9"})
+
+    page = _get(officer, "allocation-compare",
+                query={"avant": before.number, "apres": after.number})
+
+    why = page.text("why-rule", rule="FAQ-3.5")
+    assert why == ("verdicts de FAQ-3.5 : carnot4-mica : respectée, carnot4-mica : respectée "
+                   "→ carnot4-mica : échec")
+    mica = page.text("line-change", code="carnot4-mica")
+    assert "abondement garanti oui non" in mica
+    assert "perimeter_kept_minimum (0,85 → 0,9)" in mica
+
+
 def test_compare_of_a_new_envelope_changes_every_line(world: ResultsWorld,
                                                       officer: Client) -> None:
     before = _run(world)
@@ -484,6 +501,7 @@ def test_a_published_run_cannot_be_published_again(world: ResultsWorld,
 
 def test_superseding_is_refused_when_more_was_spent_than_the_new_amount(
         world: ResultsWorld, officer: Client) -> None:
+    Grant.objects.filter(year=2025).delete()  # its call has no parameters file
     first = _run(world)
     _publish(officer, first)
     expenditure_record(application=world.terr, spent_on=date(2026, 3, 2),
@@ -499,3 +517,11 @@ def test_superseding_is_refused_when_more_was_spent_than_the_new_amount(
                                               AllocationStatus.DRAFT)
     assert "déjà dépensés" in page and "terr-alsace" in page
     assert Grant.objects.get(application=world.terr, year=2026).amount_cents == TERR_AMOUNT
+
+
+def test_the_national_view_links_to_the_runs_of_its_call(world: ResultsWorld,
+                                                         officer: Client) -> None:
+    page = Elements(officer.get(reverse("applications:national")).content.decode())
+
+    assert page.attrs("allocation-runs")["href"] == reverse("funding:allocation-list",
+                                                            kwargs={"year": 2026})

@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -35,7 +36,6 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import SettingsWrapper
 from stdnum import luhn
 
 from carnot.accounts.models import Role
@@ -48,6 +48,7 @@ from carnot.funding.models import (
     Partner,
     ResearchContract,
 )
+from carnot.funding.selectors import consortium_ledger
 from carnot.registry.models import Call, Unit
 from carnot.rules.money import format_euros
 from tests.web.factories import make_call, make_structure, make_unit, make_user
@@ -149,7 +150,7 @@ def lw(db: None) -> LedgerWorld:
 
 
 @pytest.fixture
-def inline_jobs(settings: SettingsWrapper) -> None:
+def inline_jobs(settings: Any) -> None:
     settings.LEDGER_IMPORT_RUNNER = "inline"
 
 
@@ -255,6 +256,29 @@ def test_unit_ledger_is_hidden_from_those_who_may_not_read_it(lw: LedgerWorld) -
         "a coordinator of any application declaring the unit reads its ledger")
 
 
+def test_unit_ledger_pages_its_contracts_but_totals_all(lw: LedgerWorld) -> None:
+    partner = lw.contracts["A-PME"].partner
+    ResearchContract.objects.bulk_create([
+        ResearchContract(unit=lw.unit_a, partner=partner, reference=f"Z-{n:03d}",
+                         total_cents=2_000_000, signed_on=date(2025, 1, 6),
+                         partner_category="sme", partner_category_year=2025)
+        for n in range(150)])
+    first = page(lw.lead, "funding:ledger-unit", rnsr=RNSR_A)
+    assert len(re.findall(r'data-testid="contract-row"', first)) == 100
+    assert 'data-testid="ledger-pagination"' in first
+    assert 'data-testid="figure-contracts">154<' in first
+    assert counted_cell(first, 2025) == format_euros(4_200_075)
+    second = page(lw.lead, "funding:ledger-unit", "?contrats=comptes&page=2", rnsr=RNSR_A)
+    assert len(re.findall(r'data-testid="contract-row"', second)) == 52  # 152 count
+    assert "?contrats=comptes&amp;page=1" in second
+    consortium = page(lw.coordinator, "funding:ledger-application", year=2026,
+                      code="terr-alsace")
+    section_a = consortium[consortium.index(f'data-rnsr="{RNSR_A}"'):
+                           consortium.index(f'data-testid="unit-section" data-rnsr="{RNSR_B}"')]
+    assert len(re.findall(r'data-testid="contract-row"', section_a)) == 50
+    assert "50 premiers contrats sur 154" in section_a
+
+
 # --- A consortium's ledger ---------------------------------------------------------------------
 
 def test_consortium_ledger_groups_by_unit_with_totals(lw: LedgerWorld) -> None:
@@ -282,6 +306,16 @@ def test_consortium_ledger_shows_a_unit_lead_only_its_units(lw: LedgerWorld) -> 
     assert 'data-testid="import-link"' not in html
 
 
+def test_consortium_ledger_reads_in_a_fixed_number_of_queries(
+        lw: LedgerWorld, django_assert_num_queries: Any) -> None:
+    units = [lw.unit_a, lw.unit_b]
+    with django_assert_num_queries(3):
+        ledger = consortium_ledger(application=lw.application, units=units)
+    assert ledger.counted_by_year == {2025: 5_200_085, 2026: 799_950}
+    assert ledger.invoiced_by_year[2025] == 1_200_050 + 2_000_000 + 5_000_000 + 3_000_025 + (
+        1_000_010)
+
+
 def test_application_detail_links_to_the_consortium_ledger(lw: LedgerWorld) -> None:
     html = page(lw.coordinator, "applications:detail", year=2026, code="terr-alsace")
     assert 'href="/financement/2026/terr-alsace/contrats/"' in html
@@ -293,7 +327,7 @@ def test_contract_page_shows_every_field_and_the_verdict(lw: LedgerWorld) -> Non
     contract = lw.contracts["A-ETI"]
     html = page(lw.lead, "funding:ledger-contract", contract_id=contract.pk)
     verdict = html[html.index('data-testid="contract-verdict"'):]
-    assert "Le contrat ne compte pas pour l&#x27;abondement" in verdict
+    assert "Le contrat ne compte pas pour l'abondement" in verdict
     assert 'data-rule="FAQ-3.2"' in verdict and 'href="/faq/#FAQ-3.2"' in verdict
     assert f"seuil applicable : {format_euros(3_000_000)}" in verdict
     assert "Grand Groupe" in html and SIREN_ETI in html
@@ -305,7 +339,7 @@ def test_contract_page_shows_every_field_and_the_verdict(lw: LedgerWorld) -> Non
 def test_contract_page_explains_a_category_derived_from_figures(lw: LedgerWorld) -> None:
     html = page(lw.lead, "funding:ledger-contract", contract_id=lw.contracts["A-PME"].pk)
     explanation = html[html.index('data-testid="category-explanation"'):]
-    assert "Déduite de l&#x27;effectif" in explanation
+    assert "Déduite de l'effectif" in explanation
     assert "PME en 2025 (FAQ-3.2" in explanation
     reasons = re.findall(r'data-testid="category-reason">([^<]*)<', explanation)
     assert reasons[0].startswith("pas TPE : 120 personnes, pas moins de 10")
@@ -411,7 +445,7 @@ def test_a_file_with_one_bad_row_changes_nothing_and_lists_located_errors(
     assert snapshot() == before, "atomic: the good rows are not written either"
     located = {(error["row"], error["column"]) for error in job.errors}
     assert {(5, "Catégorie"), (5, "Montant total HT"), (5, "Date de signature")} <= located
-    assert 'data-testid="job-refused"' in html and "Rien n&#x27;a été enregistré" in html
+    assert 'data-testid="job-refused"' in html and "Rien n'a été enregistré" in html
     assert 'data-row="5" data-column="Catégorie"' in html
     category = re.search(r'data-row="5" data-column="Catégorie">(.*?)</tr>', html, re.S)
     assert category is not None and 'href="/faq/#FAQ-3.2"' in category.group(1)
@@ -480,7 +514,8 @@ def test_import_records_progress_of_a_large_file(lw: LedgerWorld, inline_jobs: N
     assert job.status == LedgerImportStatus.DONE
     assert (job.rows_done, job.rows_total) == (2500, 2500)
     assert job.report["contracts_created"] == 2500
-    assert "Import réussi : 2\u202f500 lignes" in html
+    assert "Import réussi : 2500 lignes" in html
+    assert "Ce que l'import a changé (2\u202f500 lignes)" in html
 
 
 def test_status_partial_polls_with_a_progress_bar_while_running(lw: LedgerWorld) -> None:
@@ -491,7 +526,7 @@ def test_status_partial_polls_with_a_progress_bar_while_running(lw: LedgerWorld)
     status_url = reverse("funding:ledger-import-status", kwargs={"job": job.pk})
     html = client.get(status_url).content.decode()
     assert f'hx-get="{status_url}" hx-trigger="every 1s" hx-swap="outerHTML"' in html
-    assert '<progress class="fr-mb-2w" max="2000" value="500"' in html
+    assert '<progress class="carnot-progress fr-mb-2w" max="2000" value="500"' in html
     assert "500 / 2\u202f000 (25 %)" in html
     full = client.get(reverse("funding:ledger-import-job", kwargs={"job": job.pk}))
     assert 'data-testid="job-region"' in full.content.decode()
@@ -527,7 +562,7 @@ def test_template_file_has_the_service_columns_and_imports(
 # --- The real thread ---------------------------------------------------------------------------
 
 @pytest.mark.django_db(transaction=True)
-def test_import_runs_in_a_background_thread(settings: SettingsWrapper) -> None:
+def test_import_runs_in_a_background_thread(settings: Any) -> None:
     settings.LEDGER_IMPORT_RUNNER = "thread"
     lw = build_ledger_world()
     client = client_for(lw.lead)

@@ -124,6 +124,7 @@ def test_unknown_consortium_is_refused(stored: dict[str, Any]) -> None:
     ("au_plancher", ["c4-mica", "c4-brgm"], "c4-mica, c4-brgm"),
     ("partagees", [], "—"),
     ("at_floor", True, "oui"),
+    ("spend_by", "2030-12-31", "31/12/2030"),
 ])
 def test_figures_read_in_french(name: str, value: Any, shown: str) -> None:
     assert figure(name, value).value == shown

@@ -19,6 +19,7 @@ from carnot.accounts.models import Role
 from carnot.accounts.permissions import role_of, sees_network
 from carnot.applications.formatting import french_decimal, french_message
 from carnot.applications.models import (
+    Alignment,
     Application,
     ApplicationUnit,
     ChangeRecord,
@@ -69,73 +70,88 @@ def applications_visible_to(*, user: User | AnonymousUser,
 
 
 def national_call(*, call: Call) -> domain.NationalCall:
-    """Every application of ``call`` as rules-domain values, in a fixed number of queries."""
-    declarations = ApplicationUnit.objects.select_related(
-        "unit", "scientific_lead", "managing_tutelle", "shared_with").prefetch_related(
-        Prefetch("tutelles", queryset=Structure.objects.only("code")))
-    applications = (
-        Application.objects.filter(call=call)
-        .select_related("coordinator", "former_carnot")
-        .prefetch_related(
-            Prefetch("units", queryset=declarations),
-            Prefetch("puis", queryset=Pui.objects.only("code")),
-            "alignments",
-            "signatures__structure", "signatures__signatory",
-        )
-    )
-    structures = {structure.code: domain.Structure(
-        structure.code, structure.name, domain.StructureKind(structure.kind),
-        domain.StructureKind(structure.legal_form) if structure.legal_form else None,
-        structure.siren or None, structure.region or None)
-        for structure in Structure.objects.all()}
-    puis = {pui.code: domain.Pui(
-        pui.code, pui.name, frozenset(s.code for s in pui.founders.all()),
-        frozenset(s.code for s in pui.partners.all()), pui.region or None)
-        for pui in Pui.objects.prefetch_related("founders", "partners")}
+    """Every application of ``call`` as rules-domain values, in a fixed number of queries.
+
+    Read as rows (``values_list``), not model instances: a national call declares thousands of
+    units, each with its tutelles, lead and signatures, and building model instances for them
+    cost more than the queries (the allocation and every panel start here)."""
+    in_call = {"application__call": call}
+    tutelles: dict[int, list[str]] = defaultdict(list)
+    for declaration, code in ApplicationUnit.tutelles.through.objects.filter(
+            applicationunit__application__call=call).values_list(
+            "applicationunit_id", "structure__code"):
+        tutelles[declaration].append(code)
     fte_year = call.parameters().fte_reference_year()
-    return domain.NationalCall(
-        year=call.year, structures=structures, puis=puis,
-        applications=tuple(_to_domain(application, fte_year) for application in applications))
+    units: dict[int, list[domain.Unit]] = defaultdict(list)
+    for (pk, application, rnsr, name, lead, managing, permanent, engineers, engineers_research,
+         partial, shared_with) in ApplicationUnit.objects.filter(**in_call).order_by(
+            "application", "unit__rnsr", "pk").values_list(
+            "pk", "application_id", "unit__rnsr", "unit__name", "scientific_lead__full_name",
+            "managing_tutelle__code", "permanent_researchers_fte", "research_engineers_fte",
+            "research_engineers_do_research", "partial", "shared_with__code"):
+        units[application].append(domain.Unit(
+            rnsr=rnsr, tutelles=tuple(sorted(tutelles.get(pk, ()))), managing_tutelle=managing,
+            scientific_leads=(lead,) if lead is not None else (),
+            fte_by_year={fte_year: domain.UnitFte(permanent, engineers, engineers_research)}
+            if permanent is not None else {},
+            name=name, partial=partial, shared_with=shared_with))
+    puis_of: dict[int, list[str]] = defaultdict(list)
+    for application, code in Application.puis.through.objects.filter(
+            application__call=call).values_list("application_id", "pui__code"):
+        puis_of[application].append(code)
+    alignments: dict[int, list[domain.Alignment]] = defaultdict(list)
+    for application, kind, name in Alignment.objects.filter(**in_call).order_by(
+            "kind", "name", "pk").values_list("application_id", "kind", "name"):
+        alignments[application].append(domain.Alignment(domain.AlignmentKind(kind), name))
+    signatures: dict[int, list[domain.Signature]] = defaultdict(list)
+    for application, structure, signatory, empowered, signed_on in Signature.objects.filter(
+            **in_call).order_by("application", "structure__name", "pk").values_list(
+            "application_id", "structure__code", "signatory__full_name", "empowered",
+            "signed_on"):
+        signatures[application].append(domain.Signature(structure, signatory, empowered,
+                                                        signed_on))
+    applications = []
+    for (pk, code, name, kind, coordinator, theme, reference_fte, former, perimeter,
+         units_by_year, reference_abondement) in Application.objects.filter(
+            call=call).order_by("code").values_list(
+            "pk", "code", "name", "kind", "coordinator__code", "theme", "reference_fte",
+            "former_carnot__pk", "former_carnot__perimeter_2019",
+            "former_carnot__units_by_year", "former_carnot__reference_abondement_cents"):
+        applications.append(domain.Application(
+            id=code, name=name, kind=domain.ApplicationKind(kind), coordinator=coordinator,
+            units=tuple(units.get(pk, ())), puis=tuple(sorted(puis_of.get(pk, ()))),
+            theme=theme or None, alignments=tuple(alignments.get(pk, ())),
+            signatures=tuple(signatures.get(pk, ())),
+            former_carnot=domain.FormerCarnotReference(
+                perimeter_2019_fte={rnsr: Decimal(str(fte)) for rnsr, fte in perimeter.items()},
+                units_by_year={int(year): frozenset(rnsrs)
+                               for year, rnsrs in (units_by_year or {}).items()},
+                reference_abondement_cents=reference_abondement,
+            ) if former is not None else None,
+            reference_fte=reference_fte))
+    return domain.NationalCall(year=call.year, structures=_structures(), puis=_puis(),
+                               applications=tuple(applications))
 
 
-def _to_domain(application: Application, fte_year: int) -> domain.Application:
-    units = tuple(
-        domain.Unit(
-            rnsr=declaration.unit.rnsr,
-            tutelles=tuple(sorted(tutelle.code for tutelle in declaration.tutelles.all())),
-            managing_tutelle=declaration.managing_tutelle.code,
-            scientific_leads=(declaration.scientific_lead.full_name,)
-            if declaration.scientific_lead else (),
-            fte_by_year={fte_year: domain.UnitFte(
-                declaration.permanent_researchers_fte, declaration.research_engineers_fte,
-                declaration.research_engineers_do_research)}
-            if declaration.permanent_researchers_fte is not None else {},
-            name=declaration.unit.name,
-            partial=declaration.partial,
-            shared_with=declaration.shared_with.code if declaration.shared_with else None,
-        )
-        for declaration in application.units.all()
-    )
-    former = getattr(application, "former_carnot", None)
-    return domain.Application(
-        id=application.code, name=application.name,
-        kind=domain.ApplicationKind(application.kind),
-        coordinator=application.coordinator.code, units=units,
-        puis=tuple(sorted(pui.code for pui in application.puis.all())),
-        theme=application.theme or None,
-        alignments=tuple(domain.Alignment(domain.AlignmentKind(a.kind), a.name)
-                         for a in application.alignments.all()),
-        signatures=tuple(domain.Signature(s.structure.code, s.signatory.full_name, s.empowered,
-                                          s.signed_on) for s in application.signatures.all()),
-        former_carnot=domain.FormerCarnotReference(
-            perimeter_2019_fte={rnsr: Decimal(str(fte))
-                                for rnsr, fte in former.perimeter_2019.items()},
-            units_by_year={int(year): frozenset(units)
-                           for year, units in former.units_by_year.items()},
-            reference_abondement_cents=former.reference_abondement_cents,
-        ) if former is not None else None,
-        reference_fte=application.reference_fte,
-    )
+def _structures() -> dict[str, domain.Structure]:
+    return {code: domain.Structure(code, name, domain.StructureKind(kind),
+                                   domain.StructureKind(legal_form) if legal_form else None,
+                                   siren or None, region or None)
+            for code, name, kind, legal_form, siren, region in Structure.objects.values_list(
+                "code", "name", "kind", "legal_form", "siren", "region")}
+
+
+def _puis() -> dict[str, domain.Pui]:
+    founders: dict[int, set[str]] = defaultdict(set)
+    for pui, code in Pui.founders.through.objects.values_list("pui_id", "structure__code"):
+        founders[pui].add(code)
+    partners: dict[int, set[str]] = defaultdict(set)
+    for pui, code in Pui.partners.through.objects.values_list("pui_id", "structure__code"):
+        partners[pui].add(code)
+    return {code: domain.Pui(code, name, frozenset(founders.get(pk, ())),
+                             frozenset(partners.get(pk, ())), region or None)
+            for pk, code, name, region in Pui.objects.values_list("pk", "code", "name",
+                                                                   "region")}
 
 
 @dataclass(frozen=True)

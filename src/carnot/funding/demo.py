@@ -40,11 +40,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import Field, Max, Model
 from stdnum import luhn
 
 from carnot.applications.models import Application, ApplicationUnit
@@ -468,7 +468,7 @@ def _reference_prefix(rnsr: str, name: str) -> str:
     code = re.search(r"\((U[A-Z_]* ?\d+)\)$", name)
     if code:
         return re.sub(r"[ _]", "", code.group(1))
-    head = name.split(" – ")[0]
+    head = name.split(" – ", maxsplit=1)[0]
     if len(head) <= 12:
         return re.sub(r"[^A-Za-z0-9-]", "", head).upper()
     return f"U{rnsr[4:9]}"
@@ -705,15 +705,20 @@ def _lower(contracts: list[ContractPlan], units: set[str], year: int, factor: Fr
 BATCH = 2000
 
 
-def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return connection.ops.quote_name(field.column)
+
+
+def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Plain ``INSERT``s in batches: the demo writes tens of thousands of contracts at scale 1
     (``bulk_create`` spends most of its time building and preparing model instances)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(column).column)
-                      for column in columns)
+    names = ", ".join(_column(model, column) for column in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-    batch: list[Sequence[object]] = []
+    batch: list[Sequence[Any]] = []
     with connection.cursor() as cursor:
         for row in rows:
             batch.append(row)

@@ -1,13 +1,14 @@
 """The notification letter of a consortium's published abondement, as PDF (WeasyPrint).
 
-The letter is an HTML template (``funding/results/letter.html``, its print CSS inside) rendered
-with the figures of the published run, then turned into PDF: the ministry's header, the
-addressee (the consortium's coordinating structure), the call, the run and its publication date,
-the figures, the guarantee of a former Carnot 4, the rules applied with their ids and FAQ text,
-the spending deadline of the vintage (FAQ-4.1) and the fingerprint of the run's inputs, for the
-audit. ``letter_html`` is the HTML before conversion (what the tests read); ``letter_pdf`` the
-PDF bytes, or ``LetterUnavailable`` when WeasyPrint or its native libraries (Pango) cannot be
-loaded on this server.
+The letter is an HTML template (``funding/results/letter.html``) rendered with the figures of
+the published run, then turned into PDF with its print style (the static file
+``funding/results/letter.css``, read from the package: the letter fetches nothing). It gives the
+ministry's header, the addressee (the consortium's coordinating structure), the call, the run
+and its publication date, the figures, the guarantee of a former Carnot 4, the rules applied
+with their ids and FAQ text, the spending deadline of the vintage (FAQ-4.1) and the fingerprint
+of the run's inputs, for the audit. ``letter_html`` is the HTML before conversion (what the
+tests read); ``letter_pdf`` the PDF bytes, or ``LetterUnavailable`` when WeasyPrint or its
+native libraries (Pango) cannot be loaded on this server.
 
 The figures of a result as a person reads them (``result_figures``) serve the letter and the
 result page alike.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -30,6 +33,7 @@ from carnot.rules.verdicts import count
 from carnot.web.faq import faq_entries
 
 TEMPLATE = "funding/results/letter.html"
+STYLESHEET = ("static", "funding", "results", "letter.css")
 MINISTRY = "Ministère chargé de l'enseignement supérieur et de la recherche"
 DIRECTORATE = "Direction générale de la recherche et de l'innovation"
 PROGRAMME = "Programme Carnot"
@@ -147,9 +151,15 @@ def _weasyprint() -> Any:
     return importlib.import_module("weasyprint")
 
 
+@cache
+def letter_css() -> str:
+    """The letter's print style (A4, header, tables, running footer)."""
+    return resources.files("carnot.funding").joinpath(*STYLESHEET).read_text(encoding="utf-8")
+
+
 def letter_pdf(result: PublishedResult) -> bytes:
-    """The letter as PDF bytes. The letter fetches nothing (its style is inside it): every URL
-    is refused, so a name in the data can never make the server fetch anything."""
+    """The letter as PDF bytes. Its style is given with it and every URL is refused, so that
+    nothing in the data can ever make the server fetch anything."""
     html = letter_html(result)
     try:
         weasyprint = _weasyprint()
@@ -158,5 +168,6 @@ def letter_pdf(result: PublishedResult) -> bytes:
             "La lettre de notification ne peut pas être produite en PDF sur ce serveur "
             "(bibliothèque WeasyPrint ou Pango absente).") from exc
     fetcher = weasyprint.URLFetcher(allowed_protocols=())
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    style = weasyprint.CSS(string=letter_css(), url_fetcher=fetcher)
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[style])
     return pdf

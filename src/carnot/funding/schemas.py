@@ -13,10 +13,10 @@ from ninja import Schema
 from pydantic import Field
 
 from carnot.applications.schemas import ErrorOut, faq_url
-from carnot.funding.models import ResearchContract
 from carnot.funding.selectors import (
     CategoryExplanation,
     ConsortiumLedger,
+    LedgerPartner,
     LedgerRow,
     UnitLedger,
 )
@@ -191,12 +191,11 @@ def _years(amounts: dict[int, Cents]) -> list[dict[str, int]]:
     return [{"year": year, "amount_cents": cents} for year, cents in sorted(amounts.items())]
 
 
-def _partner(contract: ResearchContract) -> dict[str, Any]:
-    partner = contract.partner
+def _partner(partner: LedgerPartner) -> dict[str, Any]:
     return {
         "key": partner.key, "name": partner.name, "siren": partner.siren,
         "siret": partner.siret, "foreign_identifier": partner.foreign_identifier,
-        "category": partner.category, "category_label": partner.get_category_display(),
+        "category": partner.category, "category_label": partner.category_label,
         "category_year": partner.category_year, "headcount": partner.headcount,
         "turnover_cents": partner.turnover_cents,
         "balance_sheet_cents": partner.balance_sheet_cents,
@@ -207,9 +206,9 @@ def _partner(contract: ResearchContract) -> dict[str, Any]:
 def contract_out(row: LedgerRow) -> dict[str, Any]:
     contract, eligibility = row.contract, row.eligibility
     return {
-        "id": contract.pk, "rnsr": contract.unit.rnsr, "reference": contract.reference,
-        "partner": _partner(contract), "partner_category": contract.partner_category,
-        "partner_category_label": contract.get_partner_category_display(),
+        "id": contract.pk, "rnsr": contract.rnsr, "reference": contract.reference,
+        "partner": _partner(contract.partner), "partner_category": contract.partner_category,
+        "partner_category_label": contract.category_label,
         "partner_category_year": contract.partner_category_year,
         "total_cents": contract.total_cents, "signed_on": contract.signed_on,
         "cifre": contract.cifre, "in_theme": contract.in_theme,

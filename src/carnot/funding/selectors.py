@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
 from carnot.applications.models import Application, ApplicationUnit
@@ -52,14 +53,11 @@ def _contracts(contracts: Iterable[tuple[Any, ...]],
     amounts: dict[int, dict[int, Cents]] = defaultdict(dict)
     for contract_pk, year, cents in invoiced:
         amounts[contract_pk][year] = cents
-    found = []
-    for (pk, rnsr, reference, partner, category, total, signed_on, cifre,
-         in_theme) in contracts:
-        signed: date = signed_on
-        found.append((pk, Contract(contract_id(rnsr, reference), rnsr, CATEGORIES[category],
-                                   total, signed, amounts.get(pk, {}), partner, cifre,
-                                   in_theme)))
-    return found
+    categories, invoiced_of = CATEGORIES, amounts.get  # a national call has 10⁵ contracts
+    return [(pk, Contract(contract_id(rnsr, reference), rnsr, categories[category], total,
+                          signed_on, invoiced_of(pk, {}), partner, cifre, in_theme))
+            for (pk, rnsr, reference, partner, category, total, signed_on, cifre, in_theme)
+            in contracts]
 
 
 CONTRACT_COLUMNS = ("pk", "unit__rnsr", "reference", "partner__name", "partner_category",
@@ -86,6 +84,18 @@ def contract_eligibilities(*, call: Call, unit: Unit | None = None,
     return {pk: contract_eligibility(contract, params) for pk, contract in rows}
 
 
+def _fetch_all(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query, fetched by the cursor in one go: on a national
+    ledger (hundreds of thousands of rows) the ORM's row-by-row iteration costs half as much
+    again as the query itself. Only for columns the database returns as Python wants them
+    (numbers, text, dates and booleans, also on SQLite, whose converters Django registers)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched: list[tuple[Any, ...]] = cursor.fetchall()
+    return fetched
+
+
 def national_contracts(*, call: Call) -> tuple[Contract, ...]:
     """The contracts of every unit declared in the call's applications, as the rules read them
     (for the allocation), ordered by unit and reference. Two queries."""
@@ -94,7 +104,8 @@ def national_contracts(*, call: Call) -> tuple[Contract, ...]:
                  .order_by("unit__rnsr", "reference").values_list(*CONTRACT_COLUMNS))
     invoiced = InvoicedAmount.objects.filter(contract__unit_id__in=units).values_list(
         "contract_id", "year", "amount_cents")
-    return tuple(contract for _, contract in _contracts(contracts, invoiced))
+    return tuple(contract for _, contract in _contracts(_fetch_all(contracts),
+                                                        _fetch_all(invoiced)))
 
 
 def unit_contracts(*, rnsrs: Iterable[str]) -> tuple[Contract, ...]:
@@ -117,12 +128,66 @@ EXCLUDED = "excluded"
 """Filters of a ledger's contracts: those that count for the abondement, those excluded."""
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerPartner:
+    """A contract's partner as a ledger shows it (its last established category)."""
+
+    key: str
+    name: str
+    siren: str
+    siret: str
+    foreign_identifier: str
+    category: str
+    category_year: int
+    headcount: int | None
+    turnover_cents: Cents | None
+    balance_sheet_cents: Cents | None
+    category_derived: bool
+    category_reason: str
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[CATEGORIES[self.category]]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerContract:
+    """A contract as a ledger shows it: plain values read in one query (a ledger may hold tens
+    of thousands of contracts), the partner's category as established for the signature."""
+
+    pk: int
+    unit_id: int
+    rnsr: str
+    reference: str
+    total_cents: Cents
+    signed_on: date
+    cifre: bool
+    in_theme: bool
+    partner_category: str
+    partner_category_year: int
+    partner: LedgerPartner
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[CATEGORIES[self.partner_category]]
+
+
+LEDGER_COLUMNS = ("pk", "unit_id", "unit__rnsr", "reference", "total_cents", "signed_on", "cifre",
+                  "in_theme", "partner_category", "partner_category_year", "partner__key",
+                  "partner__name", "partner__siren", "partner__siret",
+                  "partner__foreign_identifier", "partner__category", "partner__category_year",
+                  "partner__headcount", "partner__turnover_cents",
+                  "partner__balance_sheet_cents", "partner__category_derived",
+                  "partner__category_reason")
+"""The columns of ``LedgerContract`` then ``LedgerPartner``, in their order."""
+
+
 @dataclass(frozen=True)
 class LedgerRow:
-    """One contract of a ledger (with its unit and partner), what it invoiced each year, and
-    whether it counts for the abondement of the chosen call (None: no call to judge by)."""
+    """One contract of a ledger, what it invoiced each year, and whether it counts for the
+    abondement of the chosen call (None: no call to judge by)."""
 
-    contract: ResearchContract
+    contract: LedgerContract
     invoiced: dict[int, Cents]
     eligibility: ContractEligibility | None
 
@@ -172,26 +237,41 @@ def _sum_by_year(rows: Iterable[LedgerRow], only_counted: bool) -> dict[int, Cen
     return dict(sorted(totals.items()))
 
 
+def _ledger_contract(values: tuple[Any, ...]) -> LedgerContract:
+    (pk, unit_id, rnsr, reference, total_cents, signed_on, cifre, in_theme, category,
+     category_year, *partner) = values
+    return LedgerContract(pk, unit_id, rnsr, reference, total_cents, signed_on, cifre, in_theme,
+                          category, category_year, LedgerPartner(*partner))
+
+
+def _ledger_rows(contracts: QuerySet[ResearchContract], invoiced: QuerySet[InvoicedAmount],
+                 call: Call | None) -> list[LedgerRow]:
+    """The contracts as ledger rows, ordered by unit and reference, each judged under ``call``
+    exactly as the allocation reads them (``_contracts``). Two queries."""
+    found = [_ledger_contract(values) for values in contracts.order_by("unit__rnsr", "reference")
+             .values_list(*LEDGER_COLUMNS)]
+    domain = dict(_contracts(
+        ((c.pk, c.rnsr, c.reference, c.partner.name, c.partner_category, c.total_cents,
+          c.signed_on, c.cifre, c.in_theme) for c in found),
+        invoiced.order_by("year").values_list("contract_id", "year", "amount_cents")))
+    params = call.parameters() if call is not None else None
+    return [LedgerRow(contract=contract,
+                      invoiced=dict(sorted(domain[contract.pk].invoiced_cents.items())),
+                      eligibility=(contract_eligibility(domain[contract.pk], params)
+                                   if params is not None else None))
+            for contract in found]
+
+
 def ledger_rows(*, call: Call | None, units: Iterable[Unit]) -> dict[int, list[LedgerRow]]:
     """Every contract of ``units`` by unit id, ordered by reference, each with its invoiced
-    amounts and its eligibility under ``call`` (FAQ-2.6, 2.28, 3.1–3.3), read exactly as the
-    allocation reads them (``_contracts``). Two queries, whatever the number of units."""
+    amounts and its eligibility under ``call`` (FAQ-2.6, 2.28, 3.1–3.3). Two queries, whatever
+    the number of units."""
     unit_ids = [unit.pk for unit in units]
-    contracts = list(ResearchContract.objects.filter(unit_id__in=unit_ids)
-                     .select_related("unit", "partner").order_by("unit__rnsr", "reference"))
-    invoiced = list(InvoicedAmount.objects.filter(contract__unit_id__in=unit_ids)
-                    .order_by("year").values_list("contract_id", "year", "amount_cents"))
-    domain = dict(_contracts(
-        ((c.pk, c.unit.rnsr, c.reference, c.partner.name, c.partner_category, c.total_cents,
-          c.signed_on, c.cifre, c.in_theme) for c in contracts), invoiced))
-    params = call.parameters() if call is not None else None
     found: dict[int, list[LedgerRow]] = {unit_id: [] for unit_id in unit_ids}
-    for contract in contracts:
-        rules_contract = domain[contract.pk]
-        found[contract.unit_id].append(LedgerRow(
-            contract=contract, invoiced=dict(sorted(rules_contract.invoiced_cents.items())),
-            eligibility=(contract_eligibility(rules_contract, params)
-                         if params is not None else None)))
+    for row in _ledger_rows(ResearchContract.objects.filter(unit_id__in=unit_ids),
+                            InvoicedAmount.objects.filter(contract__unit_id__in=unit_ids),
+                            call):
+        found[row.contract.unit_id].append(row)
     return found
 
 
@@ -282,9 +362,9 @@ def consortium_ledger(*, application: Application, units: Iterable[Unit],
 
 
 def contract_ledger_row(*, contract: ResearchContract, call: Call | None) -> LedgerRow:
-    """One contract (with its unit and partner) as a ledger shows it, under ``call``."""
-    return next(row for row in ledger_rows(call=call, units=[contract.unit])[contract.unit_id]
-                if row.contract.pk == contract.pk)
+    """One contract as a ledger shows it, under ``call``. Two queries."""
+    return _ledger_rows(ResearchContract.objects.filter(pk=contract.pk),
+                        InvoicedAmount.objects.filter(contract_id=contract.pk), call)[0]
 
 
 COMPANY_SIZES = frozenset({PartnerCategory.MICRO, PartnerCategory.SME, PartnerCategory.MIDCAP,
@@ -323,6 +403,11 @@ class CategoryExplanation:
             return (f"{declared} ; aucun chiffre du groupe (effectif, chiffre d'affaires, total "
                     "de bilan) ne permet de la vérifier (FAQ-3.2, décret 2008-1354).")
         return f"{declared}."
+
+    @property
+    def headline(self) -> str:
+        """The verdict without its reasons: « PME en 2025 (FAQ-3.2, décret 2008-1354) »."""
+        return self.message.partition(" : ")[0] if self.verdict is not None else self.message
 
     @property
     def reasons(self) -> tuple[str, ...]:

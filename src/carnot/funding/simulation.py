@@ -1,7 +1,7 @@
 """What-if simulation of a call's allocation: the effect of changes on every consortium, with
 nothing stored.
 
-``simulate(call=, scenario=, by=)`` reads the national call and its contracts (the reads of an
+``simulate(call=, scenario=, scope=)`` reads the national call and its contracts (the reads of an
 allocation run), applies the scenario to these rules-domain values in memory — frozen
 dataclasses and named tuples, changed with ``dataclasses.replace`` and ``_replace``: the stored
 data is never touched and no query writes — and evaluates the stored state (the baseline) and
@@ -9,6 +9,8 @@ the changed one with ``carnot.rules.evaluation.evaluate_call``. For every consor
 both amounts, the difference and the figures that changed (threshold base, abondement base,
 guarantee, admissibility…), with the rules that newly fail or no longer fail; on each side the
 amounts add up to the envelope to the cent (``allocate``), unless no consortium is eligible.
+Both sides are evaluated on each call (no cache): on the demo (40 consortia, 27 600 contracts)
+reading the call takes about 1 s, the two evaluations 0,1 to 0,5 s.
 
 A scenario (``Scenario``) is an envelope in cents, parameter overrides (name → value, checked by
 ``carnot.rules.parameters``; an unknown name is refused) and changes, applied in order:

@@ -324,17 +324,21 @@ def consortium_as_dict(result: ConsortiumResult, evaluation: NationalEvaluation,
     }
 
 
-def evaluation_as_dict(evaluation: NationalEvaluation) -> dict[str, Any]:
-    """The evaluation for programs: the JSON document of ``carnot evaluate --json``."""
+def evaluation_as_dict(evaluation: NationalEvaluation, *,
+                       with_contracts: bool = True) -> dict[str, Any]:
+    """The evaluation for programs: the JSON document of ``carnot evaluate --json``.
+
+    ``with_contracts=False`` leaves out the verdict on each contract (its counts by rule stay in
+    the traces): what a stored allocation run keeps of a national call's contracts."""
     by_unit = contract_counts_by_unit(evaluation)
     contracts = []
-    for eligibility in evaluation.contracts:
+    for eligibility in evaluation.contracts if with_contracts else ():
         entry: dict[str, Any] = {"id": eligibility.contract.id, "eligible": eligibility.eligible}
         if not eligibility.eligible:
             entry["rule"] = eligibility.rule
         contracts.append(entry)
     agreement = evaluation.agreement
-    return {
+    document = {
         "call_year": evaluation.call.year,
         "envelope_cents": evaluation.envelope_cents,
         "allocated_cents": evaluation.allocated_cents,
@@ -353,6 +357,9 @@ def evaluation_as_dict(evaluation: NationalEvaluation) -> dict[str, Any]:
             "contracts_by_rule": _by_outcome(sum(by_unit.values(), Counter())),
         },
     }
+    if not with_contracts:
+        del document["contracts"]
+    return document
 
 
 def explain_consortium(result: ConsortiumResult, evaluation: NationalEvaluation) -> str:

@@ -94,6 +94,7 @@ MONEY_TABLES = frozenset({"ca_retenu", "ca_ecarte"})
 
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class UnknownConsortium(KeyError):
@@ -323,7 +324,7 @@ def _agreement(results: Mapping[str, Any], parameters: Sequence[Mapping[str, Any
 
 def figure(name: str, value: Any) -> Figure:
     """A figure of the trace in French: amounts in euros, ratios as percentages, decimals with
-    a comma, lists joined, tables as « clé : valeur » pairs."""
+    a comma, dates as JJ/MM/AAAA, lists joined, tables as « clé : valeur » pairs."""
     money = name.endswith("_cents") or name in MONEY_TABLES
     label = FIGURE_LABELS.get(name, name.removesuffix("_cents").replace("_", " "))
     return Figure(name=name, label=label, value=shown_figure(value, money=money))
@@ -345,6 +346,8 @@ def shown_figure(value: Any, *, money: bool = False) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(shown_figure(item, money=money) for item in value) if value else "—"
     text = str(value)
+    if _ISO_DATE.match(text):
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
     fraction = _FRACTION.match(text)
     if fraction and int(fraction.group(2)):
         return percent(Fraction(int(fraction.group(1)), int(fraction.group(2))))

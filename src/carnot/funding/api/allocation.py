@@ -381,6 +381,24 @@ def get_allocation_run(request: HttpRequest, year: int, number: int) -> dict[str
     return _run_detail(_run(year, number))
 
 
+# Before the line's operation: « publier » would read as a consortium's code.
+@router.post(RUN + "/publier", response={200: PublishOut, **ERRORS},
+             summary="Publier une répartition et enregistrer les abondements")
+def publish_allocation_run(request: HttpRequest, year: int, number: int,
+                           payload: PublishIn) -> dict[str, Any]:
+    """Programme officers and administrators: publish a draft and turn it into the consortia's
+    grants of the year, in one transaction. Superseding the published run needs
+    ``supersede: true``; a refusal (not a draft, no confirmation, money already spent beyond a
+    new amount) is a 422 and changes nothing."""
+    allocation_runner_or_403(request.user)
+    run = _run(year, number)
+    published, grants = services.allocation_publish_and_grant(
+        run=run, by=_user(request), supersede=payload.supersede)
+    return {"run": _run_out(_run(year, published.number)),
+            "grants": [{"application_code": grant.application.code, "year": grant.year,
+                        "amount_cents": grant.amount_cents} for grant in grants]}
+
+
 @router.get(RUN + "/{code}", response={200: LineDetailOut, **ERRORS},
             summary="Lire la ligne d'un consortium et son explication")
 def get_allocation_line(request: HttpRequest, year: int, number: int,
@@ -399,20 +417,3 @@ def get_allocation_line(request: HttpRequest, year: int, number: int,
         raise Http404 from None
     return {"year": year, "number": number, "line": _line_out(row),
             "explanation": explanation.as_dict()}
-
-
-@router.post(RUN + "/publier", response={200: PublishOut, **ERRORS},
-             summary="Publier une répartition et enregistrer les abondements")
-def publish_allocation_run(request: HttpRequest, year: int, number: int,
-                           payload: PublishIn) -> dict[str, Any]:
-    """Programme officers and administrators: publish a draft and turn it into the consortia's
-    grants of the year, in one transaction. Superseding the published run needs
-    ``supersede: true``; a refusal (not a draft, no confirmation, money already spent beyond a
-    new amount) is a 422 and changes nothing."""
-    allocation_runner_or_403(request.user)
-    run = _run(year, number)
-    published, grants = services.allocation_publish_and_grant(
-        run=run, by=_user(request), supersede=payload.supersede)
-    return {"run": _run_out(_run(year, published.number)),
-            "grants": [{"application_code": grant.application.code, "year": grant.year,
-                        "amount_cents": grant.amount_cents} for grant in grants]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from carnot.applications.schemas import ErrorOut
 from carnot.applications.selectors import latest_call
@@ -123,19 +123,19 @@ def get_contract(request: HttpRequest, contract_id: int,
 
 
 def _import(request: HttpRequest, file: UploadedFile, *, unit: Unit | None = None,
-            application: Application | None = None) -> tuple[int, dict[str, Any]]:
+            application: Application | None = None) -> Status[dict[str, Any]]:
     if file.size is not None and file.size > services.MAX_BYTES:
         errors = [SheetError(None, None, None, f"Fichier trop gros (au plus "
                                                f"{services.MAX_BYTES // 1_000_000} Mo).")]
-        return 422, _rejected(errors)
+        return Status(422, _rejected(errors))
     units = (list(Unit.objects.filter(declarations__application=application))
              if application is not None else None)
     try:
         report = services.ledger_import(content=file.read(), filename=file.name or "registre",
                                         by=_user(request), unit=unit, units=units)
     except services.LedgerRejected as rejected:
-        return 422, _rejected(rejected.errors)
-    return 200, report_as_dict(report)
+        return Status(422, _rejected(rejected.errors))
+    return Status(200, report_as_dict(report))
 
 
 def _rejected(errors: list[SheetError]) -> dict[str, Any]:
@@ -154,7 +154,7 @@ def _rejected(errors: list[SheetError]) -> dict[str, Any]:
 @router.post("/unites/{rnsr}/contrats/import", response=IMPORT_RESPONSES,
              summary="Importer le registre d'une unité")
 def import_unit_ledger(request: HttpRequest, rnsr: str,
-                       file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+                       file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """The unit's leads, coordinators of an application declaring it, administrators: import
     the unit's ledger (multipart, field ``file``: CSV or XLSX; the RNSR column may be left
     out). All or nothing: a refused file (422) lists every error with its row, column and
@@ -166,7 +166,7 @@ def import_unit_ledger(request: HttpRequest, rnsr: str,
 @router.post(APPLICATION + "/import", response=IMPORT_RESPONSES,
              summary="Importer le registre d'un consortium")
 def import_application_ledger(request: HttpRequest, year: int, code: str,
-                              file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+                              file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """The application's coordinators, administrators: import the ledger of the consortium's
     units (multipart, field ``file``: CSV or XLSX with an RNSR column); a row of a unit the
     application does not declare is an error. All or nothing, as for a unit."""

@@ -21,7 +21,8 @@ from carnot.rules.explanation import Step
 
 router = Router(tags=["abondements"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+"""Refusals every endpoint may answer (see carnot.web.api), as the other routers document."""
 RESULT = "/{int:year}/{code}/abondement"
 
 

@@ -15,6 +15,7 @@ anonymous 401. Refused input answers 422 with French errors located as ``envelop
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -273,13 +274,13 @@ def result_as_dict(result: SimulationResult, own: frozenset[str]) -> dict[str, A
             "own": outcome.code in own, "baseline": _figures(outcome.baseline),
             "simulated": _figures(outcome.simulated),
             "difference_cents": outcome.difference_cents,
-            "changes": [vars(change) for change in outcome.changes],
-            "new_failures": [vars(note) for note in outcome.new_failures],
-            "resolved_failures": [vars(note) for note in outcome.resolved_failures],
+            "changes": [asdict(change) for change in outcome.changes],
+            "new_failures": [asdict(note) for note in outcome.new_failures],
+            "resolved_failures": [asdict(note) for note in outcome.resolved_failures],
         } for outcome in result.consortia],
-        "parameters": [vars(change) for change in result.parameters],
+        "parameters": [asdict(change) for change in result.parameters],
         "changes": list(result.changes), "assumptions": list(result.assumptions),
-        "contracts": [vars(effect) for effect in result.contracts],
+        "contracts": [asdict(effect) for effect in result.contracts],
     }
 
 

@@ -43,6 +43,7 @@ from carnot.rules.domain import PartnerCategory
 from carnot.rules.money import Cents, euros_to_cents, format_euros
 
 MAX_LINES = 200
+INPUT = {"class": "fr-input"}
 PARAMETER_PREFIX = "param_"
 
 CATEGORIES: dict[str, PartnerCategory] = {
@@ -252,10 +253,11 @@ class SimulationForm(forms.Form):
 
     enveloppe = forms.CharField(
         label="Enveloppe nationale (€)", required=False, max_length=40,
+        widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}),
         help_text="Vide : l'enveloppe des paramètres de l'appel.")
     changements = forms.CharField(
         label="Changements (un par ligne)", required=False, max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={**INPUT, "rows": 6, "spellcheck": "false"}),
         help_text="Voir le format ci-dessous ; les lignes commençant par « # » sont ignorées.")
 
     def __init__(self, data: Mapping[str, Any] | None = None, *,
@@ -272,7 +274,7 @@ class SimulationForm(forms.Form):
         for entry in self.parameters:
             self.fields[PARAMETER_PREFIX + entry["name"]] = forms.CharField(
                 label=entry["name"], required=False, max_length=5000,
-                widget=forms.TextInput(attrs={"placeholder": shown_value(entry["value"])}))
+                widget=forms.TextInput(attrs={**INPUT, "placeholder": "inchangé"}))
 
     def parameter_rows(self) -> list[dict[str, Any]]:
         """Each parameter with its value in force, its source and its field."""

@@ -79,6 +79,8 @@ FIGURE_LABELS = {
     "allocation_cents": "abondement attribué",
 }
 """French names of a line's figures (``selectors.LINE_FIGURES``)."""
+STATUS_LABELS = {"passed": "respectée", "failed": "échec", "warning": "avertissement",
+                 "not_checkable": "pas encore vérifiable"}
 CHANGE_LABELS = {"added": "ajouté", "removed": "retiré", "changed": "modifié",
                  "unchanged": "inchangé"}
 SERVICE_FIELDS = {"envelope_cents": ENVELOPE}
@@ -533,6 +535,7 @@ class ChangeShown:
     label: str
     figures: list[FigureShown]
     parameters: list[tuple[str, str, str]]
+    rules: list[tuple[str, str, str]]
 
 
 def _change_shown(change: LineChange) -> ChangeShown:
@@ -543,7 +546,21 @@ def _change_shown(change: LineChange) -> ChangeShown:
                              _figure(figure.after, figure.name))
                  for figure in change.figures if figure.name in LINE_FIGURES],
         parameters=[(parameter.name, _shown_value(parameter.before),
-                     _shown_value(parameter.after)) for parameter in change.parameters])
+                     _shown_value(parameter.after)) for parameter in change.parameters],
+        rules=[(rule.rule, _verdicts(rule.before), _verdicts(rule.after))
+               for rule in change.rules])
+
+
+def _verdicts(statuses: tuple[str, ...]) -> str:
+    """A rule's verdicts on a consortium (« subject : status »), in French."""
+    if not statuses:
+        return "aucun"
+    shown = []
+    for entry in statuses:
+        subject, _, status = entry.rpartition(" : ")
+        label = STATUS_LABELS.get(status, status)
+        shown.append(f"{subject} : {label}" if subject else label)
+    return ", ".join(shown)
 
 
 @require_GET

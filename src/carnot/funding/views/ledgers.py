@@ -16,10 +16,12 @@ left unchanged, or every error with its row, column and rule (nothing written th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -56,6 +58,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 TEMPLATE_YEARS = 4
+ROWS_PER_PAGE = 100
+"""Contracts per page of a unit's ledger (the totals are always over all of them)."""
+ROWS_PER_UNIT_IN_CONSORTIUM = 50
+"""Contracts shown per unit on a consortium's ledger; the rest are on the unit's page."""
 """« Facturé AAAA » columns of the template file: the call's revenue year and those before."""
 
 
@@ -99,10 +105,10 @@ def _row_shown(row: LedgerRow, years: tuple[int, ...]) -> RowShown:
                     invoiced_total=format_euros(row.invoiced_total_cents))
 
 
-def _unit_shown(ledger: UnitLedger, years: tuple[int, ...],
+def _unit_shown(ledger: UnitLedger, years: tuple[int, ...], rows: Sequence[LedgerRow],
                 declaration: ApplicationUnit | None = None) -> UnitShown:
     return UnitShown(
-        ledger=ledger, rows=[_row_shown(row, years) for row in ledger.rows],
+        ledger=ledger, rows=[_row_shown(row, years) for row in rows],
         invoiced=[(year, format_euros(ledger.invoiced_by_year.get(year, 0))) for year in years],
         counted=[(year, format_euros(ledger.counted_by_year.get(year, 0))) for year in years],
         invoiced_total=format_euros(ledger.invoiced_cents),
@@ -141,9 +147,14 @@ def unit_ledger_page(request: HttpRequest, rnsr: str) -> HttpResponse:
     chosen, only = filters.chosen()
     call = chosen or latest_call()
     ledger = unit_ledger(unit=unit, call=call, only=only)
+    page = Paginator(ledger.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "funding/ledgers/unit.html", {
         **_call_context(call), "unit": unit, "filters": filters, "only": only,
-        "shown": _unit_shown(ledger, ledger.years), "years": ledger.years,
+        "shown": _unit_shown(ledger, ledger.years, list(page.object_list)), "years": ledger.years,
+        "page": page, "page_query": query.urlencode(),
+        "page_range": list(page.paginator.get_elided_page_range(page.number)),
         "can_import": can_import_ledger(request.user, unit),
         "title": f"Registre des contrats — {unit.name}"})
 
@@ -163,7 +174,8 @@ def application_ledger_page(request: HttpRequest, year: int, code: str) -> HttpR
     return render(request, "funding/ledgers/application.html", {
         **_call_context(application.call), "application": application, "filters": filters,
         "only": only, "ledger": ledger, "years": years,
-        "units": [_unit_shown(item.ledger, years, item.declaration) for item in ledger.units],
+        "units": [_unit_shown(item.ledger, years, item.ledger.rows[:ROWS_PER_UNIT_IN_CONSORTIUM],
+                              item.declaration) for item in ledger.units],
         "invoiced": [(y, format_euros(ledger.invoiced_by_year.get(y, 0))) for y in years],
         "counted": [(y, format_euros(ledger.counted_by_year.get(y, 0))) for y in years],
         "invoiced_total": format_euros(ledger.invoiced_cents),

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from carnot.applications.services import ServiceError
 from carnot.funding.forms.simulation import SimulationForm
 from carnot.funding.permissions import simulation_scope, simulator_or_403
+from carnot.funding.services import ENVELOPE
 from carnot.funding.simulation import (
     ChangeRefused,
     ConsortiumOutcome,
@@ -34,7 +35,7 @@ from carnot.funding.simulation import (
     simulate,
 )
 from carnot.registry.models import Call
-from carnot.rules.money import format_euros
+from carnot.rules.money import euros_to_cents, format_euros
 
 KIND_LABELS = {"territorial": "territorial", "thematic": "thématique national",
                "former_carnot": "ancien Carnot (Carnot 4)"}
@@ -62,6 +63,8 @@ def _shown(value: Any, name: str) -> str:
         return "oui" if value else "non"
     if name.endswith("_cents") and isinstance(value, int):
         return format_euros(value)
+    if name == ENVELOPE:
+        return format_euros(euros_to_cents(str(value)))
     return str(value)
 
 
