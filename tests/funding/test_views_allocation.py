@@ -525,3 +525,33 @@ def test_the_national_view_links_to_the_runs_of_its_call(world: ResultsWorld,
 
     assert page.attrs("allocation-runs")["href"] == reverse("funding:allocation-list",
                                                             kwargs={"year": 2026})
+
+
+def test_run_page_shows_the_national_distribution_chart_with_its_downloads(
+        world: ResultsWorld, officer: Client) -> None:
+    run = world.run()
+    page = _get(officer, "allocation-detail", number=run.number)
+
+    chart = reverse("funding:result-distribution-chart", kwargs={"year": 2026,
+                                                                   "number": run.number})
+    assert page.attrs("distribution-chart")["src"] == chart
+    assert page.attrs("distribution-chart-download")["href"] == chart
+    data = page.attrs("distribution-data")["href"]
+    assert data == reverse("funding:result-distribution-data",
+                           kwargs={"year": 2026, "number": run.number})
+    image = officer.get(chart)
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+
+
+def test_the_menu_links_officers_to_the_runs_and_the_simulation_of_the_latest_call(
+        world: ResultsWorld, officer: Client) -> None:
+    page = _get(officer, "allocation-list")
+
+    assert page.attrs("menu-allocation")["href"] == reverse("funding:allocation-list",
+                                                            kwargs={"year": 2026})
+    assert page.attrs("menu-simulation")["href"] == reverse("funding:simulation",
+                                                            kwargs={"year": 2026})
+    coordinator_home = _client(world.coordinator).get(reverse("applications:list"))
+    menu = Elements(coordinator_home.content.decode())
+    assert not menu.all("menu-allocation")
+    assert menu.attrs("menu-simulation")

@@ -6,6 +6,7 @@ what counts in a year's revenue is what was invoiced that year.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from carnot.rules.domain import Contract, PartnerCategory
@@ -105,3 +106,30 @@ def contract_eligibility(contract: Contract, params: CallParameters) -> Contract
         rule = "FAQ-2.28"
     return ContractEligibility(contract, meets, rule, threshold)
 
+
+def contract_eligibilities(contracts: Iterable[Contract],
+                           params: CallParameters) -> tuple[ContractEligibility, ...]:
+    """``contract_eligibility`` of each contract, in order — the same verdicts, with each
+    category's rule and threshold read from the parameters once rather than once per contract
+    (a national call has hundreds of thousands of contracts)."""
+    strict = params.contract_threshold_is_strict()
+    by_category: dict[PartnerCategory, tuple[str, Cents | None]] = {}
+    for category in PartnerCategory:
+        category_rule = params.partner_category_rule(category)
+        threshold = None
+        if partner_is_socio_economic(category, params):
+            assert category_rule.threshold is not None  # a category that counts has one
+            threshold = params.contract_threshold_cents(category_rule.threshold)
+        by_category[category] = (category_rule.source, threshold)
+    found = []
+    for contract in contracts:
+        source, threshold = by_category[contract.partner_category]
+        if threshold is None:
+            found.append(ContractEligibility(contract, False, source, None))
+            continue
+        meets = contract_meets_amount_threshold(contract.total_cents, threshold, strict)
+        rule = amount_threshold_rule_id(contract)
+        if meets and not contract.in_theme:
+            rule = "FAQ-2.28"
+        found.append(ContractEligibility(contract, meets, rule, threshold))
+    return tuple(found)

@@ -22,7 +22,7 @@ from carnot.rules.bonus import (
     performance_bonus_perimeter_constant,
     performance_bonus_weight,
 )
-from carnot.rules.contracts import ContractEligibility, contract_eligibility
+from carnot.rules.contracts import ContractEligibility, contract_eligibilities
 from carnot.rules.domain import Application, NationalCall
 from carnot.rules.guarantee import GuaranteeResult, guarantee_for
 from carnot.rules.money import Cents, format_euros
@@ -128,7 +128,7 @@ def admissibility_verdicts(call: NationalCall, params: CallParameters) -> dict[s
 
 def evaluate_call(call: NationalCall, params: CallParameters) -> NationalEvaluation:
     """Evaluate every application and contract of ``call`` under ``params``."""
-    eligibilities = tuple(contract_eligibility(contract, params) for contract in call.contracts)
+    eligibilities = contract_eligibilities(call.contracts, params)
     eligible_revenue = revenue_by_unit_and_year(eligibilities)
     # All invoiced revenue (eligible or not) only serves the FAQ-3.4 view of former Carnots.
     former_units = {rnsr for application in call.applications if application.former_carnot

@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "dsfr.context_processors.site_config",
                 "carnot.accounts.context_processors.role",
+                "carnot.web.context_processors.menu",
             ],
         },
     },
@@ -144,6 +145,10 @@ MEDIA_ROOT = Path(os.environ.get("CARNOT_MEDIA_ROOT", DATA_DIR / "media"))
 MAX_UPLOAD_BYTES = int(os.environ.get("CARNOT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+
+# How a ledger import uploaded from a page runs (carnot.funding.jobs): "thread" in the
+# background while the page polls its progress, or "inline" within the upload's request.
+LEDGER_IMPORT_RUNNER = os.environ.get("CARNOT_LEDGER_IMPORT_RUNNER", "thread")
 
 # Content security policy: only our own scripts and styles (DSFR and htmx are served locally).
 CSP_DEFAULT_SRC = ("'self'",)
