@@ -555,3 +555,11 @@ def test_the_menu_links_officers_to_the_runs_and_the_simulation_of_the_latest_ca
     menu = Elements(coordinator_home.content.decode())
     assert not menu.all("menu-allocation")
     assert menu.attrs("menu-simulation")
+
+
+def test_the_envelope_is_one_field_of_the_form_not_also_a_parameter_override(
+        world: ResultsWorld, officer: Client) -> None:
+    html = officer.get(reverse("funding:allocation-create", kwargs={"year": 2026})).content
+    page = html.decode()
+    assert len(re.findall(r'\sname="envelope"', page)) == 1
+    assert 'data-name="envelope"' in page and "voir l'enveloppe ci-dessus" in page

@@ -17,7 +17,7 @@ from carnot.funding.selectors import (
     has_published_result,
     published_result,
 )
-from carnot.funding.services import allocation_publish
+from carnot.funding.services import allocation_publish, grants_from_published_run
 from carnot.rules.money import format_euros
 from tests.funding.results_world import (
     EARLIER_GRANT,
@@ -178,3 +178,16 @@ def test_writes_are_refused_with_405(world: ResultsWorld) -> None:
     for name in ("funding:result-detail", "funding:result-letter", "funding:result-chart",
                  "funding:result-chart-data"):
         assert client.post(_url("terr-alsace", name)).status_code == 405
+
+
+def test_the_page_links_to_the_explanation_and_once_granted_to_the_spending(
+        world: ResultsWorld) -> None:
+    run = world.run()
+    spending = _url("them-materiaux", "funding:spending-detail")
+    page = _page(world.other_coordinator, "them-materiaux")
+    assert 'href="#explication"' in page and 'id="explication"' in page
+    assert f'href="{spending}"' not in page, "no grant yet: nothing to spend"
+
+    grants_from_published_run(run=run, by=world.officer)
+
+    assert f'href="{spending}"' in _page(world.other_coordinator, "them-materiaux")

@@ -4,12 +4,14 @@ announces, and a clean application that the demo coordinator can submit as it is
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from carnot.accounts.models import Role
@@ -22,7 +24,7 @@ from carnot.applications.selectors import (
 )
 from carnot.applications.services import application_transition
 from carnot.applications.workflow import Status
-from carnot.demo import main as demo_main
+from carnot.funding.models import AllocationLine, ResearchContract
 from carnot.registry.demo import (
     BROKEN,
     CLEAN_APPLICATION,
@@ -38,6 +40,7 @@ from carnot.registry.demo import (
 )
 from carnot.registry.models import Call, Pui, Unit
 from carnot.rules.admissibility import rnsr_is_well_formed
+from carnot.rules.verdicts import Status as VerdictStatus
 
 ONE_SIDED = "terr-rennes"
 """The application that leaves a shared unit undeclared on its side, on purpose (FAQ-2.17)."""
@@ -48,9 +51,24 @@ def fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def _demo_data(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSummary]:
+    """One demo for the module (it takes a few seconds to build); each test runs in its own
+    transaction on top of it, rolled back."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        summary = build_demo()
+        try:
+            yield summary
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def demo(db: None) -> DemoSummary:
-    return build_demo()
+def demo(_demo_data: DemoSummary, db: None) -> DemoSummary:
+    return _demo_data
 
 
 def snapshot() -> dict[str, Any]:
@@ -64,6 +82,10 @@ def snapshot() -> dict[str, Any]:
         "applications": sorted(
             (a.code, a.kind, a.status, a.coordinator.code, sorted(declarations[a.code]))
             for a in Application.objects.select_related("coordinator")),
+        "contracts": sorted(ResearchContract.objects.values_list(
+            "unit__rnsr", "reference", "partner__key", "total_cents", "signed_on")),
+        "allocation": sorted(AllocationLine.objects.values_list(
+            "run__number", "application_code", "allocation_cents")),
     }
 
 
@@ -146,6 +168,9 @@ def test_the_panels_show_each_fault_and_nothing_else(demo: DemoSummary) -> None:
     for code, rules in failed.items():
         if Application.objects.get(code=code).status != Status.DRAFT:
             assert rules == set(), f"{code} was submitted with failures"
+    # The revenue rules are computed from the demo's ledgers: nothing left « not checkable ».
+    assert not any(line.status is VerdictStatus.NOT_CHECKABLE and line.rule == "FAQ-2.19"
+                   for panel in panels.values() for line in panel)
 
 
 def test_the_demo_coordinator_can_submit_the_clean_application(demo: DemoSummary) -> None:
@@ -180,29 +205,3 @@ def test_reset_removes_the_demo_and_a_rebuild_gives_the_same_data(demo: DemoSumm
     assert not User.objects.exists()
     build_demo()
     assert snapshot() == first
-
-
-@pytest.mark.django_db
-def test_load_demo_refuses_to_load_twice_unless_reset(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("load_demo")
-    out = capsys.readouterr().out
-    assert "40 candidatures" in out and "coordinateur" in out and DEMO_PASSWORD in out
-    with pytest.raises(CommandError, match="--reset"):
-        call_command("load_demo")
-    call_command("load_demo", "--reset")
-    assert Application.objects.count() == 40
-
-
-@pytest.mark.django_db
-def test_carnot_demo_loads_an_empty_database_once_and_prints_address_and_logins(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CARNOT_DEBUG", raising=False)  # restored after the test
-    assert demo_main(["--no-server", "--port", "8123"]) == 0
-    out = capsys.readouterr().out
-    assert "http://127.0.0.1:8123/" in out and DEMO_PASSWORD in out
-    assert all(account.username in out for account in DEMO_ACCOUNTS)
-    assert "en défaut exprès" in out and Application.objects.count() == 40
-    assert demo_main(["--no-server"]) == 0  # already there: not loaded again
-    out = capsys.readouterr().out
-    assert "en défaut exprès" not in out and "http://127.0.0.1:8000/" in out
-    assert Application.objects.count() == 40

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from carnot.rules.contracts import contract_eligibility
+from carnot.rules.contracts import contract_eligibilities, contract_eligibility
 from carnot.rules.domain import Contract, PartnerCategory
 from carnot.rules.parameters import load_call_parameters
 
@@ -74,3 +76,21 @@ def test_open_question_1_contract_at_exactly_the_threshold_when_inclusive_reache
     assert verdict.eligible
     assert verdict.message == (f"Contrat C1 (avec une grande entreprise) : 30{NNBSP}000,00 € HT "
                                f"atteint le seuil de 30{NNBSP}000,00 €.")
+
+
+@given(st.lists(st.tuples(st.sampled_from(PartnerCategory),
+                          st.integers(min_value=0, max_value=6_000_000),
+                          st.booleans(), st.booleans()), max_size=30),
+       st.booleans())
+def test_the_whole_call_at_once_gives_each_contract_its_own_verdict(
+        drawn: list[tuple[PartnerCategory, int, bool, bool]], strict: bool) -> None:
+    """``contract_eligibilities`` (the evaluation of a national call) decides as
+    ``contract_eligibility`` does, contract by contract, bounds included (FAQ-2.6, 2.28,
+    3.1–3.3), strict or not (open question 1)."""
+    params = PARAMS.with_overrides({"contract_threshold_is_strict": strict})
+    contracts = [contract(category, total, cifre=cifre, in_theme=in_theme)
+                 for category, total, cifre, in_theme in drawn]
+    contracts += [contract(PartnerCategory.SME, 1_500_000), contract(PartnerCategory.LARGE,
+                                                                     3_000_000)]
+    assert contract_eligibilities(contracts, params) == tuple(
+        contract_eligibility(one, params) for one in contracts)

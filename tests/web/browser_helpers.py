@@ -33,19 +33,28 @@ def require_chromium() -> Path:
 
 
 @contextmanager
-def chromium_context(profile: Path) -> Iterator[BrowserContext]:
-    """A fresh Chromium (its own empty profile directory), headless, French, 1280×900."""
+def chromium_context(profile: Path, *, accept_downloads: bool = False,
+                     ) -> Iterator[BrowserContext]:
+    """A fresh Chromium (its own empty profile directory), headless, French, 1280×900;
+    downloads refused unless ``accept_downloads``."""
     executable = require_chromium()
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=str(executable), headless=True, args=CHROMIUM_ARGS,
             viewport=VIEWPORT, locale="fr-FR", timezone_id="Europe/Paris",
-            accept_downloads=False)
+            accept_downloads=accept_downloads)
         context.set_default_timeout(TIMEOUT_MS)
         try:
             yield context
         finally:
             context.close()
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    """Fill the login form (the caller clicks « Se connecter » when it wants)."""
+    page.goto(f"{base}/connexion/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
 
 
 MIN_SCREENSHOT_BYTES = 10_000

@@ -35,6 +35,7 @@ from tests.web.browser_helpers import (
     chromium_context,
     require_chromium,
     screenshot_directory,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -271,9 +272,7 @@ def _officer_sees_the_national_cross_checks(visit: Visit) -> None:
 # --- small actions -----------------------------------------------------------------------------
 
 def _sign_in(visit: Visit, username: str) -> None:
-    visit.page.goto(f"{visit.base}/connexion/")
-    visit.page.locator("#id_username").fill(username)
-    visit.page.locator("#id_password").fill(DEMO_PASSWORD)
+    sign_in(visit.page, visit.base, username, DEMO_PASSWORD)
 
 
 def _assert_dsfr_styles(page: Page) -> None:

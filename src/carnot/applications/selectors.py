@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
@@ -27,24 +28,21 @@ from carnot.applications.models import (
     TransitionRecord,
 )
 from carnot.applications.workflow import Status as WorkflowStatus
+from carnot.funding.selectors import ledger_revision, national_contracts
 from carnot.registry.models import Call, Pui, Structure, Unit
 from carnot.rules import domain
-from carnot.rules.evaluation import admissibility_verdicts
+from carnot.rules.evaluation import ConsortiumResult, evaluate_call
+from carnot.rules.money import format_euros
+from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import unit_research_fte
-from carnot.rules.verdicts import Status, Verdict
+from carnot.rules.verdicts import Status, Verdict, count, not_checkable
+from carnot.scenario.loader import paused_gc
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 PANEL_REVISIONS_KEPT = 8
 _PANELS_BY_REVISION: OrderedDict[str, dict[str, list[PanelLine]]] = OrderedDict()
-
-RULES_NEEDING_REVENUE = (
-    ("FAQ-2.19", "Seuil de 2,5 M€ de recettes abondables : vérifié quand les contrats de "
-                 "recherche des unités seront saisis (registre des contrats)."),
-    ("FAQ-2.22", "Assiettes (unités partagées comptées en entier pour le seuil, à 50/50 pour "
-                 "l'abondement) : calculées avec le registre des contrats."),
-)
 
 NO_UNIT = Verdict("FAQ-2.13", Status.FAILED, "Aucune unité déclarée : le périmètre de la "
                   "candidature est vide.")
@@ -172,17 +170,22 @@ STATUS_ORDER = {Status.FAILED: 0, Status.WARNING: 1, Status.NOT_CHECKABLE: 2, St
 
 def call_revision(*, call: Call) -> str:
     """Changes whenever an application of the call changes (services touch ``updated_at`` on
-    every recorded change) or the call's parameters change."""
+    every recorded change), the call's parameters change, or the contract ledgers change
+    (``funding.selectors.ledger_revision``: imports, contracts and invoiced amounts)."""
     latest = Application.objects.filter(call=call).aggregate(
         latest=Max("updated_at"), count=Count("pk"))
     stamp = latest["latest"].isoformat() if latest["latest"] else "-"
     overrides = hashlib.sha256(repr(sorted(call.parameter_overrides.items())).encode()).hexdigest()
-    return f"{call.pk}:{latest['count']}:{stamp}:{overrides[:12]}"
+    return f"{call.pk}:{latest['count']}:{stamp}:{overrides[:12]}:{ledger_revision()}"
 
 
 def panels_for_call(*, call: Call) -> dict[str, list[PanelLine]]:
     """The admissibility panel of every application of the call, by application code: each
-    rule's verdicts, national cross-checks included; revenue rules are not yet checkable.
+    rule's verdicts, national cross-checks included, and the revenue rules computed from the
+    contract ledgers — the 2,5 M€ threshold (FAQ-2.19) and the bases (FAQ-2.22) — as the
+    allocation computes them (``evaluate_call`` on the call and its contracts). While no unit of
+    an application has any contract in the ledgers, those two are « not yet checkable », not
+    failed (docs/interpretations.md).
 
     Computing them reads the whole call; each process keeps the panels of the last few
     revisions in memory (not in Django's cache: unpickling thousands of verdicts on every hit
@@ -192,16 +195,63 @@ def panels_for_call(*, call: Call) -> dict[str, list[PanelLine]]:
     revision = call_revision(call=call)
     panels = _PANELS_BY_REVISION.get(revision)
     if panels is None:
-        national = national_call(call=call)
-        verdicts = admissibility_verdicts(national, call.parameters())
-        empty = {application.id for application in national.applications
-                 if not application.units}
-        panels = {code: _panel([*found, *([NO_UNIT] if code in empty else [])])
-                  for code, found in verdicts.items()}
+        panels = _compute_panels(call)
         _PANELS_BY_REVISION[revision] = panels
         while len(_PANELS_BY_REVISION) > PANEL_REVISIONS_KEPT:
             _PANELS_BY_REVISION.popitem(last=False)
     return panels
+
+
+def _compute_panels(call: Call) -> dict[str, list[PanelLine]]:
+    params = call.parameters()
+    # The collector paused as for an allocation: the call's contracts are 10⁵ objects.
+    with paused_gc():
+        contracts = national_contracts(call=call)
+        evaluation = evaluate_call(dataclasses.replace(national_call(call=call),
+                                                       contracts=contracts), params)
+        in_ledgers = {contract.unit for contract in contracts}
+        panels = {result.id: _panel(_panel_verdicts(result, in_ledgers, params))
+                  for result in evaluation.consortia}
+        del contracts, evaluation
+    return panels
+
+
+def _is_threshold(verdict: Verdict) -> bool:
+    """The verdict of the 2,5 M€ threshold (``revenue.revenue_meets_eligibility_threshold``),
+    among the other verdicts of FAQ-2.19 (one kind only, multi-tutelle…)."""
+    return verdict.rule == "FAQ-2.19" and "recettes_seuil_cents" in verdict.figures
+
+
+def _panel_verdicts(result: ConsortiumResult, in_ledgers: set[str],
+                    params: CallParameters) -> list[Verdict]:
+    """The consortium's verdicts as the evaluation gives them; the threshold and the bases not
+    yet checkable when its units have no contract at all in the ledgers; the abondement base not
+    yet checkable while the application is not admissible (it has none)."""
+    application = result.application
+    verdicts = [*result.verdicts, *([] if application.units else [NO_UNIT])]
+    years = ", ".join(map(str, params.threshold_revenue_years()))
+    if not application.unit_rnsrs() & in_ledgers:
+        units = count(len(application.units), "unité")
+        threshold = format_euros(params.eligibility_threshold_cents())
+        return [*(verdict for verdict in verdicts
+                  if verdict.rule != "FAQ-2.22" and not _is_threshold(verdict)),
+                not_checkable("FAQ-2.19", f"Recettes abondables {years} : pas encore "
+                              f"vérifiables, le registre des contrats ne compte aucun contrat "
+                              f"de ses unités ({units}) ; le seuil de {threshold} sera vérifié "
+                              "une fois leurs contrats saisis.", subject=application.id,
+                              parameters=("eligibility_threshold", "threshold_revenue_years")),
+                not_checkable("FAQ-2.22", "Assiettes (unités partagées comptées en entier pour "
+                              "le seuil, à 50/50 pour l'abondement) : calculées une fois les "
+                              "contrats des unités saisis dans le registre.",
+                              subject=application.id)]
+    if not any(verdict.rule == "FAQ-2.22" for verdict in verdicts):
+        verdicts.append(not_checkable(
+            "FAQ-2.22", f"Assiette du seuil {years} (unités partagées comptées en entier) : "
+            f"{format_euros(result.threshold_revenue_cents)} ; l'assiette de l'abondement "
+            "(unités partagées à 50/50) se calcule une fois toutes les règles respectées.",
+            subject=application.id,
+            figures={"recettes_seuil_cents": result.threshold_revenue_cents}))
+    return verdicts
 
 
 def forget_panels() -> None:
@@ -218,8 +268,6 @@ def _panel(verdicts: list[Verdict]) -> list[PanelLine]:
     by_rule: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in verdicts:
         by_rule[verdict.rule].append(french_message(verdict))
-    for rule, message in RULES_NEEDING_REVENUE:
-        by_rule[rule].append(Verdict(rule, Status.NOT_CHECKABLE, message))
     lines = []
     for rule, found in by_rule.items():
         ordered = tuple(sorted(found, key=lambda v: STATUS_ORDER[v.status]))

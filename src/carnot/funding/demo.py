@@ -66,7 +66,7 @@ from carnot.funding.services import (
     grants_from_published_run,
 )
 from carnot.registry.models import Call, Structure, Unit
-from carnot.rules.contracts import contract_eligibility
+from carnot.rules.contracts import contract_eligibilities
 from carnot.rules.domain import Contract, PartnerCategory
 from carnot.rules.money import Cents, round_to_cent
 from carnot.rules.parameters import CallParameters, load_call_parameters
@@ -275,6 +275,8 @@ class ContractPlan(NamedTuple):
 class LedgerPlan:
     partners: list[PartnerPlan]
     contracts: list[ContractPlan]
+    excluded: int
+    """How many contracts do not count (the top-ups added afterwards all count)."""
     reference_abondement_cents: dict[str, Cents] = field(default_factory=dict)
     """The previous abondement of each former Carnot 4 (by application code)."""
 
@@ -549,15 +551,22 @@ def _units_to_ledger(units: Sequence[UnitPlan], applications: Sequence[Applicati
     return found
 
 
+CATEGORIES_DRAWN = tuple(category for category, _ in CATEGORY_WEIGHTS)
+CATEGORIES_CUMULATED = tuple(_cumulative(weight for _, weight in CATEGORY_WEIGHTS))
+DURATIONS_DRAWN = tuple(years for years, _ in DURATIONS)
+DURATIONS_CUMULATED = tuple(_cumulative(weight for _, weight in DURATIONS))
+MEAN_TOTAL = 12_000_000
+"""About the mean total of a contract (cents): what a contract that ended before the ledger's
+first year takes from its year's budget without being drawn."""
+
+
 def _unit_contracts(rng: random.Random, context: _UnitContext, partners: _Partners,
                     params: CallParameters) -> list[ContractPlan]:
+    """A unit's contracts, signed year after year until the year's budget (its level, growing
+    3 % a year) is spent; those that ended before 2023 are not listed."""
     unit = context.unit
     level = _level(rng, unit)
     prefix = _reference_prefix(unit.rnsr, unit.name)
-    categories = [category for category, _ in CATEGORY_WEIGHTS]
-    weights = [weight for _, weight in CATEGORY_WEIGHTS]
-    durations = [years for years, _ in DURATIONS]
-    duration_weights = [weight for _, weight in DURATIONS]
     contracts = []
     for year in range(FIRST_SIGNATURE_YEAR, LAST_SIGNATURE.year + 1):
         budget = level * 1.03 ** (year - 2025) * 100
@@ -566,31 +575,32 @@ def _unit_contracts(rng: random.Random, context: _UnitContext, partners: _Partne
         sequence = 0
         while budget > 0:
             sequence += 1
-            picked = rng.choices(categories, weights)[0]
+            duration = rng.choices(DURATIONS_DRAWN, cum_weights=DURATIONS_CUMULATED)[0]
+            if year + duration <= LEDGER_YEARS[0]:
+                budget -= MEAN_TOTAL  # ended before 2023: not in the ledger
+                continue
+            picked = rng.choices(CATEGORIES_DRAWN, cum_weights=CATEGORIES_CUMULATED)[0]
             if context.crt and rng.random() < CRT_SHARE:
                 index = partners.crt_member(context.crt)
             else:
                 index = partners.pick(picked, context.region)
-            partner = partners.partners[index]
-            category = partner.category_for(year)
+            category = partners.partners[index].category_for(year)
             cifre = category in COMPANIES and rng.random() < CIFRE_SHARE
             small = rng.random() < SMALL_SHARE
             if cifre:
                 # A CIFRE thesis: three years, a modest contract with the laboratory (FAQ-3.1).
-                total = rng.randint(150, 600) * 10_000 if not small else \
-                    rng.randint(150, 290) * 10_000
+                total = rng.randint(150, 290 if small else 600) * 10_000
                 duration = 3
             else:
                 total = _amount(rng, category, small, params)
-                duration = rng.choices(durations, duration_weights)[0]
             budget -= total
             signed_on = date(year, 1, 1) + timedelta(days=rng.randint(0, days))
             invoiced = _schedule(rng, total, signed_on, duration)
             in_theme = not (context.thematic and rng.random() < OUT_OF_THEME_SHARE)
-            if not invoiced:
-                continue  # ended before 2023: not in the ledger
-            contracts.append(ContractPlan(unit.rnsr, f"{prefix}-{year}-{sequence:03d}", index,
-                                          total, signed_on, cifre, in_theme, invoiced))
+            if invoiced:
+                contracts.append(ContractPlan(unit.rnsr, f"{prefix}-{year}-{sequence:03d}",
+                                              index, total, signed_on, cifre, in_theme,
+                                              invoiced))
     return contracts
 
 
@@ -602,15 +612,20 @@ def _as_rules(contract: ContractPlan, partners: Sequence[PartnerPlan]) -> Contra
                     contract.in_theme)
 
 
-def _eligible_revenue(contracts: Iterable[ContractPlan], partners: Sequence[PartnerPlan],
-                      params: CallParameters) -> dict[str, dict[int, Cents]]:
-    """Eligible revenue of each unit per year, as the rules count it."""
+def _eligible_revenue(contracts: Sequence[ContractPlan], partners: Sequence[PartnerPlan],
+                      params: CallParameters) -> tuple[dict[str, dict[int, Cents]], int]:
+    """Eligible revenue of each unit per year, as the rules count it, and how many contracts
+    do not count."""
     revenue: dict[str, dict[int, Cents]] = defaultdict(lambda: defaultdict(int))
-    for contract in contracts:
-        if contract_eligibility(_as_rules(contract, partners), params).eligible:
-            for year, cents in contract.invoiced.items():
-                revenue[contract.unit][year] += cents
-    return revenue
+    excluded = 0
+    verdicts = contract_eligibilities((_as_rules(c, partners) for c in contracts), params)
+    for contract, verdict in zip(contracts, verdicts, strict=True):
+        if not verdict.eligible:
+            excluded += 1
+            continue
+        for year, cents in contract.invoiced.items():
+            revenue[contract.unit][year] += cents
+    return revenue, excluded
 
 
 def _top_up(rng: random.Random, partners: _Partners, rnsr: str, prefix: str, year: int,
@@ -634,7 +649,7 @@ def plan_ledgers(units: Sequence[UnitPlan], applications: Sequence[ApplicationPl
     contracts: list[ContractPlan] = []
     for context in contexts:
         contracts += _unit_contracts(rng, context, partners, params)
-    revenue = _eligible_revenue(contracts, partners.partners, params)
+    revenue, excluded = _eligible_revenue(contracts, partners.partners, params)
     prefixes = {context.unit.rnsr: _reference_prefix(context.unit.rnsr, context.unit.name)
                 for context in contexts}
     levels = {rnsr: sum(per_year.values()) for rnsr, per_year in revenue.items()}
@@ -686,7 +701,7 @@ def plan_ledgers(units: Sequence[UnitPlan], applications: Sequence[ApplicationPl
         reference_abondement[application.code] = round_to_cent(rate * average / 100_000) \
             * 100_000
     contracts.sort(key=lambda c: (c.unit, c.reference))
-    return LedgerPlan(partners.partners, contracts, reference_abondement)
+    return LedgerPlan(partners.partners, contracts, excluded, reference_abondement)
 
 
 def _lower(contracts: list[ContractPlan], units: set[str], year: int, factor: Fraction,
@@ -702,7 +717,7 @@ def _lower(contracts: list[ContractPlan], units: set[str], year: int, factor: Fr
 
 # --- writing -------------------------------------------------------------------------------------
 
-BATCH = 2000
+BATCH = 1000
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -712,21 +727,26 @@ def _column(model: type[Model], name: str) -> str:
 
 
 def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Plain ``INSERT``s in batches: the demo writes tens of thousands of contracts at scale 1
-    (``bulk_create`` spends most of its time building and preparing model instances)."""
+    """Rows written without model instances: the demo writes tens of thousands of contracts at
+    scale 1 (``bulk_create`` spends most of its time building and preparing instances).
+    PostgreSQL: ``COPY``; otherwise multi-row ``INSERT``s as large as the database allows."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(_column(model, column) for column in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-    batch: list[Sequence[Any]] = []
     with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row)
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        row_marks = f"({', '.join(['%s'] * len(columns))})"
+        per_statement = max(1, min(BATCH, (connection.features.max_query_params or BATCH)
+                                   // len(columns)))
+        pending = list(rows)
+        for start in range(0, len(pending), per_statement):
+            batch = pending[start:start + per_statement]
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES "
+                           f"{', '.join([row_marks] * len(batch))}",
+                           [value for values in batch for value in values])
 
 
 def write_ledgers(plan: LedgerPlan, *, units: Mapping[str, Unit],
@@ -811,13 +831,9 @@ def publish_demo_allocation(*, call: Call, officer: User, coordinator: User,
 
 
 def summarise(*, plan: LedgerPlan, written: tuple[int, int, int], run: AllocationRun,
-              grants: int, expenditures: int, year: int = 2026) -> FundingSummary:
-    params = load_call_parameters(year)
-    excluded = sum(1 for contract in plan.contracts
-                   if not contract_eligibility(_as_rules(contract, plan.partners),
-                                               params).eligible)
+              grants: int, expenditures: int) -> FundingSummary:
     partners, contracts, invoiced = written
-    return FundingSummary(partners=partners, contracts=contracts, excluded=excluded,
+    return FundingSummary(partners=partners, contracts=contracts, excluded=plan.excluded,
                           invoiced=invoiced, run_number=run.number,
                           envelope_cents=run.envelope_cents,
                           allocated_cents=run.allocated_cents, grants=grants,

@@ -21,6 +21,7 @@ from carnot.funding.models import (
     Expenditure,
     Grant,
     InvoicedAmount,
+    LedgerImport,
     ResearchContract,
     SpendingChange,
 )
@@ -53,9 +54,10 @@ def _contracts(contracts: Iterable[tuple[Any, ...]],
     amounts: dict[int, dict[int, Cents]] = defaultdict(dict)
     for contract_pk, year, cents in invoiced:
         amounts[contract_pk][year] = cents
-    categories, invoiced_of = CATEGORIES, amounts.get  # a national call has 10⁵ contracts
+    categories = CATEGORIES  # a national call has 10⁵ contracts: ``amounts[pk]`` makes the
+    # empty mapping of a contract without invoiced amounts only when it is missing
     return [(pk, Contract(contract_id(rnsr, reference), rnsr, categories[category], total,
-                          signed_on, invoiced_of(pk, {}), partner, cifre, in_theme))
+                          signed_on, amounts[pk], partner, cifre, in_theme))
             for (pk, rnsr, reference, partner, category, total, signed_on, cifre, in_theme)
             in contracts]
 
@@ -94,6 +96,22 @@ def _fetch_all(rows: QuerySet[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         cursor.execute(sql, params)
         fetched: list[tuple[Any, ...]] = cursor.fetchall()
     return fetched
+
+
+def ledger_revision() -> str:
+    """A stamp of the contract ledgers that changes whenever they do: every accepted import is
+    recorded (``LedgerImport``: how many, and the latest), and contracts or invoiced amounts
+    written otherwise (the demo, a script) take new ids. One query, on indexes only: it runs on
+    every admissibility panel (``applications.selectors.call_revision``)."""
+    quote = connection.ops.quote_name
+    imports = quote(LedgerImport._meta.db_table)
+    latest = [f"(SELECT MAX({quote('id')}) FROM {quote(model._meta.db_table)})"
+              for model in (ResearchContract, InvoicedAmount)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {imports}), (SELECT MAX({quote('at')}) "
+                       f"FROM {imports}), {', '.join(latest)}")
+        row = cursor.fetchone()
+    return ":".join("-" if value is None else str(value) for value in row or ())
 
 
 def national_contracts(*, call: Call) -> tuple[Contract, ...]:

@@ -1404,7 +1404,7 @@ def build_demo(*, scale: int = 1, seed: int = 2026,
             coordinator=written.users[COORDINATOR_USERNAME],
             coordinator_applications=COORDINATOR_APPLICATIONS)
         funding = summarise(plan=ledgers, written=counts, run=run, grants=grants,
-                            expenditures=expenditures, year=DEMO_CALL_YEAR)
+                            expenditures=expenditures)
     kinds = {kind: sum(1 for plan in plans if plan.kind == kind)
              for kind in (TERRITORIAL, THEMATIC, FORMER)}
     return DemoSummary(

@@ -137,7 +137,8 @@ class AllocationRunForm(forms.Form):
 
     def override_fields(self) -> dict[str, forms.BoundField]:
         """The override field of each parameter that has one, by parameter name."""
-        return {name: self[name] for name in self.parameters if name in self.fields}
+        return {name: self[name] for name, parameter in self.parameters.items()
+                if overridable(parameter)}
 
 
 class CompareForm(forms.Form):

@@ -27,7 +27,12 @@ from django.views.decorators.http import require_GET
 from carnot.funding import charts, letters
 from carnot.funding.models import AllocationRun
 from carnot.funding.permissions import distribution_run_or_404, published_result_or_404
-from carnot.funding.selectors import PublishedResult, consortium_history, run_distribution
+from carnot.funding.selectors import (
+    PublishedResult,
+    consortium_has_grants,
+    consortium_history,
+    run_distribution,
+)
 from carnot.rules.money import format_euros
 
 PNG = "image/png"
@@ -71,6 +76,8 @@ def result_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "letter_url": reverse("funding:result-letter", kwargs=kwargs),
         "chart_url": reverse("funding:result-chart", kwargs=kwargs),
         "chart_data_url": reverse("funding:result-chart-data", kwargs=kwargs),
+        "spending_url": reverse("funding:spending-detail", kwargs=kwargs)
+        if consortium_has_grants(application=result.application) else "",
         "title": f"Abondement {year} — {result.application.name}"})
 
 

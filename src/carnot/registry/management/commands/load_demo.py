@@ -23,11 +23,13 @@ from carnot.registry.demo import (
     demo_conflicts,
     demo_reset,
 )
+from carnot.rules.money import format_euros
 
 
 class Command(BaseCommand):
     help = ("Charge le jeu de démonstration national de l'appel 2026 (PUI, unités, "
-            "candidatures, comptes par rôle). Refuse de le charger deux fois sans --reset.")
+            "candidatures, comptes par rôle, registres de contrats, répartition publiée). "
+            "Refuse de le charger deux fois sans --reset.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=int, default=1,
@@ -87,6 +89,16 @@ def render_summary(console: Console, summary: DemoSummary) -> None:
         f"{kinds['former_carnot']} anciens Carnot), {summary.units} unités dont "
         f"{summary.shared_units} partagées, {summary.puis} PUI, {summary.structures} "
         f"structures — en {summary.seconds:.1f} s.", highlight=False)
+    if summary.funding is not None:
+        funding = summary.funding
+        console.print(
+            f"[green]✔[/] Registres de contrats 2023–2026 : {funding.contracts} contrats "
+            f"({funding.excluded} ne comptent pas pour l'abondement), {funding.invoiced} "
+            f"montants facturés, {funding.partners} partenaires. Répartition "
+            f"{summary.call_year} n° {funding.run_number} publiée : "
+            f"{format_euros(funding.allocated_cents)} sur {format_euros(funding.envelope_cents)}"
+            f", {funding.grants} abondements, {funding.expenditures} dépenses de "
+            "« coordinateur ».", highlight=False)
     broken = Table(title="Candidatures en défaut exprès (panneau de recevabilité)",
                    title_justify="left")
     broken.add_column("Candidature")
