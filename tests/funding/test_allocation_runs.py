@@ -189,6 +189,27 @@ def test_shared_unit_counts_in_full_for_threshold_and_half_for_abondement(world:
     assert lines["them-materiaux"].abondement_revenue_cents == 150_000_000
 
 
+def test_an_application_decided_against_gets_no_share_and_leaves_its_shared_unit_whole(
+        world: World) -> None:
+    """them-materiaux is declared « non retenue »: it has no line, and the unit it shared with
+    terr-alsace counts in full there for both bases (400 000 001 c). Pro rata of
+    6 200 000 000 c over 400 000 001 + 300 000 000 = 700 000 001 c: terr
+    6 200 000 000 × 400 000 001 / 700 000 001 = 3 542 857 146,6531… and mica
+    6 200 000 000 × 300 000 000 / 700 000 001 = 2 657 142 853,3469…; whole parts
+    6 199 999 999 c, the cent left goes to the largest remainder (terr)."""
+    Application.objects.filter(code="them-materiaux").update(status="rejected")
+
+    lines = _lines(allocation_run(call=world.call, envelope_cents=None, overrides=None,
+                                  by=world.officer))
+
+    assert set(lines) == {"terr-alsace", "carnot4-mica"}
+    assert lines["terr-alsace"].threshold_revenue_cents == 400_000_001
+    assert lines["terr-alsace"].abondement_revenue_cents == 400_000_001
+    assert lines["terr-alsace"].admissible, "no FAQ-2.17 failure for a partner decided against"
+    assert {code: line.allocation_cents for code, line in lines.items()} == {
+        "terr-alsace": 3_542_857_147, "carnot4-mica": 2_657_142_853}
+
+
 def test_guarantee_of_former_carnot_4_is_stored_with_each_condition(world: World) -> None:
     run = allocation_run(call=world.call, envelope_cents=None, overrides=None, by=world.officer)
 

@@ -310,10 +310,9 @@ def _siren(rng: random.Random, first: str, taken: set[str]) -> str:
             return siren
 
 
-def _between(rng: random.Random, bounds: tuple[int, int], log: bool = True) -> int:
+def _between(rng: random.Random, bounds: tuple[int, int]) -> int:
+    """A figure between the bounds, spread evenly on a logarithmic scale (as company sizes)."""
     low, high = bounds
-    if not log:
-        return rng.randint(low, high)
     return round(math.exp(rng.uniform(math.log(low), math.log(high))))
 
 

@@ -36,7 +36,6 @@ from stdnum.fr import siret as stdnum_siret
 from carnot.accounts.models import Role
 from carnot.accounts.permissions import is_officer, role_of
 from carnot.applications.models import Application
-from carnot.applications.selectors import national_call
 from carnot.applications.services import ServiceError
 from carnot.applications.spreadsheet import (
     SheetError,
@@ -45,6 +44,7 @@ from carnot.applications.spreadsheet import (
     _key,
     _text,
 )
+from carnot.funding.inputs import allocation_inputs
 from carnot.funding.models import (
     AllocationLine,
     AllocationRun,
@@ -61,7 +61,6 @@ from carnot.funding.models import (
 from carnot.funding.selectors import (
     consortium_grants,
     grant_deadline,
-    national_contracts,
     spent_by_grant,
 )
 from carnot.registry.models import Call, Unit
@@ -737,14 +736,20 @@ def _quoted_columns(model: type[Model], names: Iterable[str]) -> list[str]:
 
 
 def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT ``rows`` (values in the order of ``names``) into ``model``'s table."""
+    """INSERT ``rows`` (values in the order of ``names``) into ``model``'s table, many rows a
+    statement (as many as the backend takes parameters: 999 on SQLite)."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_quoted_columns(model, names))
-    values = ", ".join(["%s"] * len(names))
+    one = f"({', '.join(['%s'] * len(names))})"
+    limit = connection.features.max_query_params
+    size = max(1, min(BATCH, limit // len(names))) if limit else BATCH
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+                           [value for row in chunk for value in row])
 
 
 def _update(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -1022,8 +1027,7 @@ def allocation_run(*, call: Call, envelope_cents: Cents | None, overrides: dict[
     # again while they are built (half the time of a national run).
     with transaction.atomic(), paused_gc():
         Call.objects.select_for_update().filter(pk=call.pk).first()
-        national = dataclasses.replace(national_call(call=call),
-                                       contracts=national_contracts(call=call))
+        national = allocation_inputs(call=call)
         evaluation = evaluate_call(national, params)
         results = evaluation_as_dict(evaluation, with_contracts=False)
         latest = AllocationRun.objects.filter(call=call).aggregate(latest=Max("number"))

@@ -46,13 +46,12 @@ from typing import Any, ClassVar
 import yaml
 from django.core.exceptions import PermissionDenied
 
-from carnot.applications.selectors import national_call
 from carnot.applications.services import ServiceError
+from carnot.funding.inputs import allocation_inputs
 from carnot.funding.selectors import (
     LINE_FIGURES,
     FigureChange,
     ParameterChange,
-    national_contracts,
     unit_contracts,
 )
 from carnot.funding.services import ENVELOPE, allocation_parameters
@@ -680,8 +679,7 @@ def simulate(*, call: Call, scenario: Scenario,
                                          overrides=scenario.parameters)
     params_before = allocation_parameters(call=call)
     started = time.perf_counter()
-    baseline = dataclasses.replace(national_call(call=call),
-                                   contracts=national_contracts(call=call))
+    baseline = allocation_inputs(call=call)
     refused = refused_changes(scenario, baseline, scope)
     if refused:
         raise ChangeRefused(refused)

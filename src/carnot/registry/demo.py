@@ -85,12 +85,14 @@ class DemoAccount:
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("coordinateur", Role.COORDINATOR, "Claire Vasseur",
                 "3 candidatures : terr-clermont est prête à déposer ; terr-montpellier attend "
-                "la signature d'Inserm (FAQ-2.18) ; them-agro est déposée."),
+                "la signature d'Inserm (FAQ-2.18) ; them-agro est déposée. Abondements 2026 "
+                "publiés, et déjà quelques dépenses."),
     DemoAccount("responsable", Role.UNIT_LEAD, "Julien Marchal",
                 "responsable de 3 unités du consortium territorial Clermont Auvergne."),
     DemoAccount("ministere", Role.PROGRAMME_OFFICER, "Sophie Delmas",
                 "toutes les candidatures, les contrôles nationaux, les décisions "
-                "(recevabilité, sélection)."),
+                "(recevabilité, sélection), les registres de contrats, la répartition 2026 "
+                "(n° 1 publiée)."),
     DemoAccount("aicarnot", Role.ASSOCIATION_STAFF, "Marc Lefranc",
                 "lecture seule des données du réseau."),
     DemoAccount("admin", Role.ADMINISTRATOR, "Administration Carnot",
