@@ -15,10 +15,12 @@ located by row and column (and the rule); import-export is given the same valida
 Each import runs on a fresh database holding only the reference data (structures, the units the
 file names, one user): SQLite — a copy of a migrated template file in a temporary directory;
 PostgreSQL (``DATABASE_URL``; the benchmark flushes that database first) — the funding tables
-emptied (``TRUNCATE … RESTART IDENTITY``) and analysed. The two importers are measured interleaved, round by round (the order alternates),
-after an untimed warm-up on a small file; the report gives the median of each, rows per second
-(data rows of the file) and the ratio. After each import the stored ledger (partners, contracts,
-invoiced amounts) is read back and the two must be identical. This is a benchmark, never a timed
+emptied (``TRUNCATE … RESTART IDENTITY``) and analysed. The two importers are measured
+interleaved, round by round (the order alternates), after an untimed warm-up on a small file;
+the report gives the median of each, rows per second (data rows of the file), the ratio of the
+medians and the range of the per-round ratios, with the machine's load. After the first round's
+imports the stored ledger (partners, contracts, invoiced amounts) is read back: the two must be
+identical. This is a benchmark, never a timed
 unit test (``tests/funding/test_bench_ledger_import.py`` only runs these functions on 200 rows).
 
 django-import-export (4.4), configured fairly, the way its documentation recommends for large

@@ -722,11 +722,12 @@ CONTRACT_FIELDS = ("partner_id", "total_cents", "signed_on", "cifre", "in_theme"
                    "partner_category", "partner_category_year")
 INVOICED_FIELDS = ("contract_id", "year", "amount_cents")
 
-# Rows are written with one prepared statement each (``executemany``) rather than the ORM's
-# ``bulk_create``/``bulk_update``, which build the SQL of every value of every object in Python
-# and cost ten times the writes themselves on a large ledger. Values are plain Python values
-# already checked; dates go through the backend's adapter; tables and columns come from the
-# models, and the database's constraints still apply.
+# Rows are written by plain SQL — multi-row INSERTs, UPDATEs by ``executemany`` — rather than
+# the ORM's ``bulk_create``/``bulk_update``, which build the SQL of every value of every object
+# in Python and cost several times the writes themselves on a large ledger (benchmark:
+# bench/bench_ledger_import.py). Values are plain Python values already checked; dates go
+# through the backend's adapter; tables and columns come from the models, and the database's
+# constraints still apply.
 
 
 def _quoted_columns(model: type[Model], names: Iterable[str]) -> list[str]:
@@ -748,7 +749,8 @@ def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ..
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}",
                            [value for row in chunk for value in row])
 
 
