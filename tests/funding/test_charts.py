@@ -25,11 +25,11 @@ from carnot.funding.charts import (
     axis_euros,
     consortium_chart_csv,
     consortium_chart_png,
-    csv_euros,
     distribution_chart_png,
 )
 from carnot.funding.models import Grant
 from carnot.funding.selectors import YearFigures, consortium_history, run_distribution
+from carnot.rules.money import format_euros_plain
 from tests.funding.results_world import (
     EARLIER_GRANT,
     ENVELOPE,
@@ -68,10 +68,7 @@ def _png(content: bytes) -> Image.Image:
     return image
 
 
-def test_amounts_as_french_spreadsheets_and_axes_read_them() -> None:
-    assert csv_euros(2_214_285_720) == "22142857,20"
-    assert csv_euros(5) == "0,05"
-    assert csv_euros(-123_456) == "-1234,56"
+def test_axes_read_amounts_the_french_way() -> None:
     assert axis_euros(1_500_000) == "1,5 M€"
     assert axis_euros(22_000_000) == "22 M€"
     assert axis_euros(250_000) == "250 k€"
@@ -133,13 +130,13 @@ def test_distribution_lists_every_consortium_largest_first_with_the_guaranteed_m
 
     rows = _rows(data.content)
     assert [row[:2] + row[4:6] + row[-1:] for row in rows[1:4]] == [
-        ["1", "carnot4-mica", "oui", "oui", csv_euros(MICA_AMOUNT)],
-        ["2", "terr-alsace", "oui", "non", csv_euros(TERR_AMOUNT)],
-        ["3", "them-materiaux", "oui", "non", csv_euros(THEM_AMOUNT)],
+        ["1", "carnot4-mica", "oui", "oui", format_euros_plain(MICA_AMOUNT)],
+        ["2", "terr-alsace", "oui", "non", format_euros_plain(TERR_AMOUNT)],
+        ["3", "them-materiaux", "oui", "non", format_euros_plain(THEM_AMOUNT)],
     ]
     assert rows[1][3] == "Ancien Carnot (Carnot 4)" and rows[1][6] == "987654,31"
     assert rows[4][2] == "total réparti" and rows[4][-1] == "62000000,00"
-    assert rows[5][2] == "enveloppe" and rows[5][-1] == csv_euros(ENVELOPE)
+    assert rows[5][2] == "enveloppe" and rows[5][-1] == format_euros_plain(ENVELOPE)
     assert image["Content-Type"] == "image/png"
     _png(image.content)
 

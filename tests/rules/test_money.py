@@ -14,7 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carnot.rules.money import MoneyError, apportion, euros_to_cents, format_euros, round_to_cent
+from carnot.rules.money import (
+    MoneyError,
+    apportion,
+    euros_to_cents,
+    format_euros,
+    format_euros_plain,
+    round_to_cent,
+)
 
 NNBSP = "\u202f"
 """Narrow no-break space: the French thousands separator."""
@@ -206,3 +213,9 @@ def test_shown_amount_reads_back_to_the_same_cents(cents: int) -> None:
     assert text.endswith(" €")
     plain = text.removesuffix(" €").replace(NNBSP, "").replace(",", ".")
     assert euros_to_cents(plain) == cents
+
+
+def test_plain_euros_for_spreadsheets_have_a_decimal_comma_and_no_grouping() -> None:
+    assert format_euros_plain(2_214_285_720) == "22142857,20"
+    assert format_euros_plain(5) == "0,05"
+    assert format_euros_plain(-123_456) == "-1234,56"

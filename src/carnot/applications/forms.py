@@ -3,6 +3,7 @@ rule is in the services (writes) and the rules package (the admissibility panel)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -308,3 +309,16 @@ class NationalFilterForm(forms.Form):
                                required=False, widget=forms.Select(attrs=SELECT))
     echecs = forms.BooleanField(label="Seulement les candidatures avec des règles en échec",
                                 required=False)
+
+
+def show_refusal(form: forms.Form, error: ValidationError,
+                 renamed: Mapping[str, str] | None = None) -> None:
+    """Show a service's refusal (``ServiceError``) on the form: each message next to its field
+    when the form has it (a service's field name mapped through ``renamed`` to the form's),
+    else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            name = (renamed or {}).get(field, field)
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

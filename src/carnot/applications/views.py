@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from carnot.applications.forms import (
     TransitionForm,
     UnitDeclareForm,
     UnitEditForm,
+    show_refusal,
 )
 from carnot.applications.models import Application, ApplicationUnit, Signature
 from carnot.applications.permissions import (
@@ -103,14 +103,6 @@ def _declaration(application: Application, rnsr: str) -> ApplicationUnit:
                                                "managing_tutelle", "shared_with"),
         application=application, unit__rnsr=rnsr)
 
-
-def _refused(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _detail_url(application: Application) -> str:
@@ -229,7 +221,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 theme=data["theme"], theme_justification=data["theme_justification"],
                 alignments=form.alignments())
         except ServiceError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"Candidature « {application.name} » créée. Ajoutez ses "
                                       "unités et recueillez les signatures de leurs tutelles.")
@@ -253,7 +245,7 @@ def application_edit(request: HttpRequest, year: int, code: str) -> HttpResponse
                 coordinator=data["coordinator"], theme=data["theme"],
                 theme_justification=data["theme_justification"])
         except ServiceError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, "Candidature mise à jour.")
             return redirect(_detail_url(application))
@@ -313,7 +305,7 @@ def unit_add(request: HttpRequest, year: int, code: str) -> HttpResponse:
                     research_engineers_do_research=data["research_engineers_do_research"],
                     shared_with=data["shared_with"], partial=data["partial"])
             except ServiceError as error:
-                _refused(form, error)
+                show_refusal(form, error)
             else:
                 return _after_change(request, application,
                                      f"Unité {declaration.unit.rnsr} ajoutée.")
@@ -345,7 +337,7 @@ def unit_edit(request: HttpRequest, year: int, code: str, rnsr: str) -> HttpResp
             services.unit_update(declaration=declaration, by=_user(request), tutelles=tutelles,
                                  **data)
         except ServiceError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"Unité {rnsr} mise à jour.")
             return redirect(_detail_url(application))
@@ -390,7 +382,7 @@ def signature_record(request: HttpRequest, year: int, code: str) -> HttpResponse
                     empowered=data["empowered"], signed_on=data["signed_on"],
                     document=data["document"] or None)
             except ServiceError as error:
-                _refused(form, error)
+                show_refusal(form, error)
             else:
                 return _after_change(request, application,
                                      f"Signature de {signature.structure.name} enregistrée.")
@@ -478,7 +470,7 @@ def application_import(request: HttpRequest, year: int, code: str) -> HttpRespon
         except spreadsheet.SpreadsheetRejected as rejected:
             errors = rejected.errors
         except ServiceError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, report.message())
             return redirect(_detail_url(application))

@@ -31,7 +31,7 @@ from matplotlib.typing import RcKeyType
 from carnot.applications.models import KIND_CHOICES
 from carnot.funding.models import AllocationLine, AllocationRun
 from carnot.funding.selectors import YearFigures
-from carnot.rules.money import Cents, format_euros
+from carnot.rules.money import format_euros_plain
 
 matplotlib.use("Agg")  # before anything imports pyplot (these modules do not)
 
@@ -62,11 +62,6 @@ SHARED_UNITS_NOTE = ("Recettes facturées des contrats qui comptent selon les cr
 
 
 # --- Amounts as people read them ------------------------------------------------------------
-
-def csv_euros(cents: Cents) -> str:
-    """An amount for a French spreadsheet: ``1234567,89`` (decimal comma, no grouping)."""
-    return format_euros(cents).removesuffix(" €").replace("\u202f", "")
-
 
 def axis_euros(value: float, _position: object = None) -> str:
     """An axis tick in euros, shortened: ``1,5 M€``, ``250 k€``, ``0 €``."""
@@ -130,10 +125,11 @@ def consortium_chart_csv(history: Sequence[YearFigures]) -> str:
     """Per year: eligible revenue and abondement in euros, then their totals."""
     rows: list[list[object]] = [["année", "recettes éligibles (€, unités partagées en entier)",
                                  "abondement attribué (€)"]]
-    rows += [[entry.year, csv_euros(entry.eligible_revenue_cents),
-              csv_euros(entry.abondement_cents)] for entry in history]
-    rows.append(["total", csv_euros(sum(entry.eligible_revenue_cents for entry in history)),
-                 csv_euros(sum(entry.abondement_cents for entry in history))])
+    rows += [[entry.year, format_euros_plain(entry.eligible_revenue_cents),
+              format_euros_plain(entry.abondement_cents)] for entry in history]
+    rows.append(["total",
+                 format_euros_plain(sum(entry.eligible_revenue_cents for entry in history)),
+                 format_euros_plain(sum(entry.abondement_cents for entry in history))])
     return _csv(rows)
 
 
@@ -180,12 +176,13 @@ def distribution_chart_csv(lines: Sequence[AllocationLine], run: AllocationRun) 
                                  "part au prorata (€)", "bonus (€)", "abondement (€)"]]
     rows += [[rank, line.application_code, line.name, KIND_LABELS.get(line.kind, line.kind),
               "oui" if line.admissible else "non", "oui" if line.guarantee_applies else "non",
-              csv_euros(line.guarantee_cents), csv_euros(line.pro_rata_cents),
-              csv_euros(line.bonus_cents), csv_euros(line.allocation_cents)]
+              format_euros_plain(line.guarantee_cents), format_euros_plain(line.pro_rata_cents),
+              format_euros_plain(line.bonus_cents), format_euros_plain(line.allocation_cents)]
              for rank, line in enumerate(lines, start=1)]
     rows.append(["", "", "total réparti", "", "", "", "",
-                 csv_euros(sum(line.pro_rata_cents for line in lines)),
-                 csv_euros(sum(line.bonus_cents for line in lines)),
-                 csv_euros(sum(line.allocation_cents for line in lines))])
-    rows.append(["", "", "enveloppe", "", "", "", "", "", "", csv_euros(run.envelope_cents)])
+                 format_euros_plain(sum(line.pro_rata_cents for line in lines)),
+                 format_euros_plain(sum(line.bonus_cents for line in lines)),
+                 format_euros_plain(sum(line.allocation_cents for line in lines))])
+    rows.append(["", "", "enveloppe", "", "", "", "", "", "",
+                 format_euros_plain(run.envelope_cents)])
     return _csv(rows)

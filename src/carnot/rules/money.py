@@ -74,6 +74,14 @@ def apportion(total: Cents, weights: Sequence[tuple[K, Fraction]]) -> dict[K, Ce
     return parts
 
 
+def format_euros_plain(cents: Cents) -> str:
+    """An amount for a French spreadsheet cell: ``1234567,89`` (decimal comma, no grouping, no
+    currency sign), which Excel and LibreOffice read as a number."""
+    sign = "-" if cents < 0 else ""
+    euros, cent = divmod(abs(cents), 100)
+    return f"{sign}{euros},{cent:02d}"
+
+
 def format_euros(cents: Cents) -> str:
     """French display of an amount: ``1 234 567,89 €`` (narrow no-break spaces for thousands)."""
     sign = "-" if cents < 0 else ""

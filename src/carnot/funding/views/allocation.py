@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -33,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
+from carnot.applications.forms import show_refusal
 from carnot.applications.models import KIND_CHOICES
 from carnot.applications.services import ServiceError
 from carnot.funding import services
@@ -60,7 +59,7 @@ from carnot.funding.selectors import (
 )
 from carnot.registry.models import Call
 from carnot.rules.explanation import UnknownConsortium, explain_stored_consortium
-from carnot.rules.money import Cents, format_euros
+from carnot.rules.money import Cents, format_euros, format_euros_plain
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -122,21 +121,6 @@ def _who(user: Any) -> str:
     return str(user.get_full_name() or user.username)
 
 
-def _refused(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: next to its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            name = SERVICE_FIELDS.get(field, field)
-            form.add_error(name if name in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _euros_plain(cents: Cents) -> str:
-    """An amount for a spreadsheet cell of a CSV file: ``2214285,72`` (euros, decimal comma)."""
-    sign = "-" if cents < 0 else ""
-    euros, cent = divmod(abs(cents), 100)
-    return f"{sign}{euros},{cent:02d}"
 
 
 def _number_text(text: str) -> str:
@@ -318,7 +302,7 @@ def allocation_create(request: HttpRequest, year: int) -> HttpResponse:
             run = services.allocation_run(call=call, envelope_cents=form.cleaned_data[ENVELOPE],
                                           overrides=form.overrides(), by=_user(request))
         except ServiceError as error:
-            _refused(form, error)
+            show_refusal(form, error, SERVICE_FIELDS)
         else:
             overridden = sorted(form.overrides())
             messages.success(request, (
@@ -422,10 +406,10 @@ def allocation_csv(request: HttpRequest, year: int, number: int) -> HttpResponse
     writer.writerow(EXPORT_HEADER)
     for row, cells in _export_rows(run):
         line = row.line
-        writer.writerow([*cells[:8], _euros_plain(line.threshold_revenue_cents),
-                         _euros_plain(line.abondement_revenue_cents), cells[8],
-                         _euros_plain(line.guarantee_cents), _euros_plain(line.pro_rata_cents),
-                         _euros_plain(line.bonus_cents), _euros_plain(line.allocation_cents)])
+        plain = [format_euros_plain(cents) for cents in (
+            line.threshold_revenue_cents, line.abondement_revenue_cents, line.guarantee_cents,
+            line.pro_rata_cents, line.bonus_cents, line.allocation_cents)]
+        writer.writerow([*cells[:8], *plain[:2], cells[8], *plain[2:]])
     return response
 
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carnot.applications.forms import show_refusal
 from carnot.applications.models import Application
 from carnot.applications.services import ServiceError
 from carnot.funding import services
@@ -49,7 +49,7 @@ from carnot.funding.selectors import (
     vintage_alert,
     vintages,
 )
-from carnot.rules.money import Cents, format_euros
+from carnot.rules.money import format_euros, format_euros_plain
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -77,21 +77,6 @@ def _detail_url(application: Application) -> str:
     return reverse("funding:spending-detail", kwargs=_kwargs(application))
 
 
-def _refused(form: ExpenditureForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it, else above."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            name = SERVICE_FIELDS.get(field, field)
-            form.add_error(name if name in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _euros_plain(cents: Cents) -> str:
-    """An amount for a spreadsheet: ``1250,00`` (decimal comma, no grouping, no sign €)."""
-    sign = "-" if cents < 0 else ""
-    euros, cent = divmod(abs(cents), 100)
-    return f"{sign}{euros},{cent:02d}"
 
 
 @dataclass(frozen=True)
@@ -225,7 +210,7 @@ def spending_create(request: HttpRequest, year: int, code: str) -> HttpResponse:
                     description=data["description"], by=_user(request),
                     grant=_grant(application, data["vintage"]))
             except ServiceError as error:
-                _refused(form, error)
+                show_refusal(form, error, SERVICE_FIELDS)
             else:
                 notice = _recorded(parts)
                 if _is_htmx(request):
@@ -257,7 +242,7 @@ def spending_csv(request: HttpRequest, year: int, code: str) -> HttpResponse:
     for entry in expenditure_entries(application=application):
         for part in entry.parts:
             writer.writerow([application.code, f"{entry.spent_on:%d/%m/%Y}",
-                             entry.category_label, _euros_plain(part.amount_cents), part.year,
+                             entry.category_label, format_euros_plain(part.amount_cents), part.year,
                              entry.description, entry.recorded_by,
                              f"{timezone.localtime(entry.recorded_at):%d/%m/%Y %H:%M}",
                              entry.entry])
