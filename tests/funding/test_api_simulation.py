@@ -159,7 +159,9 @@ def test_a_coordinator_may_not_change_another_consortium(world: SimulationWorld)
     assert response.status_code == 403
     assert response.json()["detail"] == (
         f"Changement n° 1 refusé : l'unité {THEM_OWN} n'est déclarée dans aucun de vos "
-        "consortiums (terr-alsace) ; vous ne changez que les contrats de leurs unités.")
+        "consortiums (terr-alsace) ; vous ne changez que les contrats des unités qu'ils "
+        "déclarent (le registre d'une unité que la simulation leur ajoute ne vous est pas "
+        "ouvert).")
     own = _post(world.other_coordinator, {"changes": [
         {"kind": "change_contract", "contract": f"{THEM_OWN}/C-T1", "in_theme": False}]})
     assert own.status_code == 200

@@ -298,8 +298,7 @@ def test_a_coordinator_changes_only_their_own_consortia(world: SimulationWorld) 
     allowed = simulate(call=world.call, scope=own, scenario=Scenario(
         envelope_cents=800_000_000, parameters={"guarantee_rate": "0.5"},
         changes=(ChangeContract(f"{SHARED}/C-S1", total_cents=1),  # shared with them
-                 AddUnit("terr-alsace", EXTRA, Decimal(3)),
-                 ChangeContract(f"{EXTRA}/C-E1", cifre=True))))
+                 AddUnit("terr-alsace", EXTRA, Decimal(3)))))
     assert allowed.simulated_envelope_cents == 800_000_000
 
     with pytest.raises(ChangeRefused) as refused:
@@ -431,3 +430,24 @@ def test_totals_always_equal_the_envelope(world: SimulationWorld, envelope: int 
     assert sum(o.difference_cents for o in result.consortia) == result.difference_cents
     assert [abs(o.difference_cents) for o in result.consortia] == sorted(
         (abs(o.difference_cents) for o in result.consortia), reverse=True)
+
+
+@pytest.mark.parametrize("adds", [THEM_OWN, EXTRA])
+def test_adding_a_unit_does_not_open_its_ledger_to_a_coordinator(world: SimulationWorld,
+                                                                  adds: str) -> None:
+    """A coordinator may add a unit of another consortium (or of none) to theirs, but not then
+    change or probe its contracts: their effects (category, amounts, rule) and whether a
+    reference exists are the unit's ledger, which is not theirs to read."""
+    own = frozenset({"terr-alsace"})
+    messages = []
+    for change in (ChangeContract(f"{adds}/C-T1", total_cents=1),
+                   ChangeContract(f"{adds}/C-E1", cifre=True),
+                   ChangeContract(f"{adds}/C-ABSENT", total_cents=1),
+                   AddContract(adds, "C-T1", PartnerCategory.SME, 1, date(2025, 1, 1)),
+                   AddContract(adds, "C-E1", PartnerCategory.SME, 1, date(2025, 1, 1))):
+        with pytest.raises(ChangeRefused) as refused:
+            simulate(call=world.call, scope=own, scenario=Scenario(
+                changes=(AddUnit("terr-alsace", adds, Decimal(3)), change)))
+        assert set(refused.value.errors) == {"changes[1]"}
+        messages.append(refused.value.errors["changes[1]"])
+    assert all(message == messages[0] for message in messages)

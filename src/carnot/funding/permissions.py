@@ -26,12 +26,30 @@ from carnot.funding.models import (
     ResearchContract,
 )
 from carnot.funding.selectors import PublishedResult, published_result
-from carnot.registry.models import Unit
+from carnot.registry.models import Call, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
     AnyUser = User | AnonymousUser
+
+
+# --- A consortium's own writes ----------------------------------------------------------------
+
+def coordinates_or_administers(user: AnyUser, application: Application) -> bool:
+    """Its coordinators (the application's owners) and administrators: who imports a
+    consortium's ledger and records its expenditures."""
+    return role_of(user) is Role.ADMINISTRATOR or (
+        role_of(user) is Role.COORDINATOR and owns(user, application))
+
+
+def _coordinated_or_403(user: AnyUser, year: int, code: str, refusal: str) -> Application:
+    """The application if the user coordinates it (or administers); 404 if unseen, 403 with
+    ``refusal`` if seen only."""
+    application = visible_application_or_404(user, year, code)
+    if not coordinates_or_administers(user, application):
+        raise PermissionDenied(refusal)
+    return application
 
 
 # --- Ledgers ---------------------------------------------------------------------------------
@@ -105,24 +123,16 @@ def readable_ledger_units(user: AnyUser, application: Application) -> QuerySet[U
     return units.none()
 
 
-def ledger_application_or_404(user: AnyUser, year: int, code: str) -> Application:
-    """A consortium's application the user may see (``visible_application_or_404``)."""
-    return visible_application_or_404(user, year, code)
-
-
-def can_import_application_ledger(user: AnyUser, application: Application) -> bool:
-    return role_of(user) is Role.ADMINISTRATOR or (
-        role_of(user) is Role.COORDINATOR and owns(user, application))
+ledger_application_or_404 = visible_application_or_404
+"""A consortium's ledger: whoever may see the application."""
+can_import_application_ledger = coordinates_or_administers
 
 
 def importable_application_or_403(user: AnyUser, year: int, code: str) -> Application:
     """The application whose consortium ledger the user may import; 404 if unseen, 403 if
     only read."""
-    application = ledger_application_or_404(user, year, code)
-    if not can_import_application_ledger(user, application):
-        raise PermissionDenied(LEDGER_NOT_OWNER if role_of(user) is Role.UNIT_LEAD
-                               else LEDGER_READ_ONLY)
-    return application
+    return _coordinated_or_403(user, year, code, LEDGER_NOT_OWNER if role_of(user)
+                               is Role.UNIT_LEAD else LEDGER_READ_ONLY)
 
 
 def ledger_import_job_or_404(user: AnyUser, job_id: uuid.UUID) -> LedgerImportJob:
@@ -143,24 +153,15 @@ SPENDING_READ_ONLY = ("Accès refusé : seuls les coordinateurs du consortium (e
                       "administrateurs) enregistrent des dépenses.")
 
 
-def spending_application_or_404(user: AnyUser, year: int, code: str) -> Application:
-    """The consortium's application if the user may see it (``visible_application_or_404``)."""
-    return visible_application_or_404(user, year, code)
-
-
-def can_record_spending(user: AnyUser, application: Application) -> bool:
-    """Its coordinators (the application's owners) and administrators."""
-    return role_of(user) is Role.ADMINISTRATOR or (
-        role_of(user) is Role.COORDINATOR and owns(user, application))
+spending_application_or_404 = visible_application_or_404
+"""A consortium's spending: whoever may see the application."""
+can_record_spending = coordinates_or_administers
 
 
 def spending_recorder_or_403(user: AnyUser, year: int, code: str) -> Application:
     """The application if the user may record its expenditures; 404 if unseen, 403 if seen
     only."""
-    application = spending_application_or_404(user, year, code)
-    if not can_record_spending(user, application):
-        raise PermissionDenied(SPENDING_READ_ONLY)
-    return application
+    return _coordinated_or_403(user, year, code, SPENDING_READ_ONLY)
 
 
 # --- Results (a consortium's published allocation) -------------------------------------------
@@ -180,8 +181,7 @@ def distribution_run_or_404(user: AnyUser, year: int, number: int) -> Allocation
     """A run whose national distribution the user may see: a published run, every signed-in
     user (results are public in the programme); a draft or superseded one, programme officers,
     association staff and administrators only (those who read the runs); 404 otherwise."""
-    run = get_object_or_404(AllocationRun.objects.select_related("call"), call__year=year,
-                            number=number)
+    run = allocation_run_or_404(year, number)
     if run.status != AllocationStatus.PUBLISHED and not sees_network(user):
         raise Http404
     return run
@@ -206,6 +206,19 @@ def can_read_allocation(user: AnyUser) -> bool:
 def can_run_allocation(user: AnyUser) -> bool:
     """Open, run and publish: programme officers and administrators."""
     return is_officer(user)
+
+
+def call_or_404(year: int) -> Call:
+    """The call of ``year`` (allocation runs and simulations are the call's); 404 if none."""
+    return get_object_or_404(Call, year=year)
+
+
+def allocation_run_or_404(year: int, number: int) -> AllocationRun:
+    """Run ``number`` of the call of ``year``, with who ran and published it; 404 if none (who
+    may see it is the caller's check: the run pages' readers, or ``distribution_run_or_404``)."""
+    return get_object_or_404(
+        AllocationRun.objects.select_related("call", "created_by", "published_by"),
+        call__year=year, number=number)
 
 
 def allocation_reader_or_403(user: AnyUser) -> None:

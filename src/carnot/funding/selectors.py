@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +32,7 @@ from carnot.rules.contracts import (
     contract_eligibility,
 )
 from carnot.rules.domain import Contract, PartnerCategory
+from carnot.rules.evaluation import ConsortiumResult
 from carnot.rules.explanation import Explanation, explain_stored_consortium
 from carnot.rules.money import Cents, format_euros
 from carnot.rules.partners import CategoryVerdict, partner_category_from_figures
@@ -465,6 +466,18 @@ LINE_FIGURES = ("admissible", "threshold_revenue_cents", "abondement_revenue_cen
 """The figures of a line that a comparison reports, in the order of the calculation."""
 
 
+def line_figures(result: ConsortiumResult) -> dict[str, Any]:
+    """A consortium's evaluation as the figures of its allocation line (``LINE_FIGURES``):
+    what a run stores and what a simulation compares."""
+    return {"admissible": result.admissible,
+            "threshold_revenue_cents": result.threshold_revenue_cents,
+            "abondement_revenue_cents": result.abondement_revenue_cents,
+            "guarantee_applies": result.guarantee.applies,
+            "guarantee_cents": result.guarantee.amount_cents,
+            "pro_rata_cents": result.pro_rata_cents, "bonus_cents": result.bonus_cents,
+            "allocation_cents": result.allocation_cents}
+
+
 @dataclass(frozen=True)
 class FigureChange:
     name: str
@@ -851,6 +864,19 @@ class ExpenditureEntry:
         return sum(part.amount_cents for part in self.parts)
 
 
+def expenditure_entry(parts: Sequence[Expenditure]) -> ExpenditureEntry:
+    """One expenditure from its rows (one per vintage charged, sharing an entry; their grants
+    and recorder loaded), its parts oldest vintage first."""
+    first = parts[0]
+    return ExpenditureEntry(
+        entry=first.entry, spent_on=first.spent_on, category=first.category,
+        category_label=first.get_category_display(), description=first.description,
+        recorded_by=first.recorded_by.get_full_name() or first.recorded_by.username,
+        recorded_at=first.recorded_at,
+        parts=tuple(ExpenditurePart(part.grant.year, part.amount_cents)
+                    for part in sorted(parts, key=lambda part: (part.grant.year, part.pk))))
+
+
 def expenditure_entries(*, application: Application) -> list[ExpenditureEntry]:
     """The consortium's expenditures (every call of its code), newest first, an expenditure
     split across vintages as one entry with its parts (one query)."""
@@ -860,14 +886,7 @@ def expenditure_entries(*, application: Application) -> list[ExpenditureEntry]:
     grouped: dict[uuid.UUID, list[Expenditure]] = {}
     for row in rows:
         grouped.setdefault(row.entry, []).append(row)
-    return [ExpenditureEntry(
-        entry=entry, spent_on=parts[0].spent_on, category=parts[0].category,
-        category_label=parts[0].get_category_display(), description=parts[0].description,
-        recorded_by=parts[0].recorded_by.get_full_name() or parts[0].recorded_by.username,
-        recorded_at=parts[0].recorded_at,
-        parts=tuple(ExpenditurePart(part.grant.year, part.amount_cents)
-                    for part in sorted(parts, key=lambda part: (part.grant.year, part.pk))))
-        for entry, parts in grouped.items()]
+    return [expenditure_entry(parts) for parts in grouped.values()]
 
 
 def spending_history(*, application: Application) -> QuerySet[SpendingChange]:

@@ -33,8 +33,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
-from carnot.accounts.models import Role
-from carnot.accounts.permissions import is_officer, role_of
+from carnot.accounts.permissions import is_officer
 from carnot.applications.models import Application
 from carnot.applications.services import ServiceError
 from carnot.applications.spreadsheet import (
@@ -58,9 +57,11 @@ from carnot.funding.models import (
     ResearchContract,
     SpendingChange,
 )
+from carnot.funding.permissions import coordinates_or_administers
 from carnot.funding.selectors import (
     consortium_grants,
     grant_deadline,
+    line_figures,
     spent_by_grant,
 )
 from carnot.registry.models import Call, Unit
@@ -1041,15 +1042,8 @@ def allocation_run(*, call: Call, envelope_cents: Cents | None, overrides: dict[
             results=_plain(results), allocated_cents=evaluation.allocated_cents,
             created_by=by)
         AllocationLine.objects.bulk_create(
-            AllocationLine(
-                run=run, application_code=result.id, name=result.application.name,
-                kind=result.application.kind.value, admissible=result.admissible,
-                threshold_revenue_cents=result.threshold_revenue_cents,
-                abondement_revenue_cents=result.abondement_revenue_cents,
-                guarantee_applies=result.guarantee.applies,
-                guarantee_cents=result.guarantee.amount_cents,
-                pro_rata_cents=result.pro_rata_cents, bonus_cents=result.bonus_cents,
-                allocation_cents=result.allocation_cents)
+            AllocationLine(run=run, application_code=result.id, name=result.application.name,
+                           kind=result.application.kind.value, **line_figures(result))
             for result in evaluation.consortia)
         # Freed while the collector is still paused: resumed, it would walk them all once more.
         del national, evaluation, results
@@ -1186,15 +1180,25 @@ def allocation_publish_and_grant(*, run: AllocationRun, by: User, supersede: boo
 
 def _may_spend(application: Application, by: User) -> bool:
     """The consortium's coordinators (the application's owners) and administrators."""
-    role = role_of(by)
-    if role == Role.ADMINISTRATOR:
-        return True
-    return role == Role.COORDINATOR and application.owners.filter(pk=by.pk).exists()
+    return coordinates_or_administers(by, application)
 
 
 def _vintage(grant: Grant, deadline: date, remaining: Cents) -> str:
     return (f"abondement {grant.year} (utilisable jusqu'au {deadline:%d/%m/%Y}, reste "
             f"{format_euros(remaining)})")
+
+
+def vintage_grant(*, application: Application, year: int | None,
+                  field: str = "grant") -> Grant | None:
+    """The consortium's grant of ``year`` to charge an expenditure to (``None`` when no year is
+    chosen: oldest vintage first); a year it has no grant of is refused, keyed ``field``."""
+    if year is None:
+        return None
+    grant = consortium_grants(application=application).filter(year=year).first()
+    if grant is None:
+        raise ServiceError({field: f"Le consortium {application.code} n'a pas "
+                                   f"d'abondement {year}."})
+    return grant
 
 
 def expenditure_record(*, application: Application, spent_on: date, amount_cents: Cents,

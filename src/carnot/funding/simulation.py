@@ -52,6 +52,7 @@ from carnot.funding.selectors import (
     LINE_FIGURES,
     FigureChange,
     ParameterChange,
+    line_figures,
     unit_contracts,
 )
 from carnot.funding.services import ENVELOPE, allocation_parameters
@@ -451,15 +452,15 @@ def _contract_unit(contract_id: str) -> str:
 def refused_changes(scenario: Scenario, call: domain.NationalCall,
                     scope: frozenset[str] | None) -> dict[str, list[str]]:
     """The changes a coordinator may not make (``scope``: their consortia; ``None``: any):
-    the units of their own consortia, and the contracts of the units those consortia declare
-    (or that the scenario adds to them). Checked before anything is looked up, so that nothing
-    is revealed about other consortia's ledgers."""
+    the units of their own consortia, and the contracts of the units those consortia declare in
+    the call as stored — not of a unit the scenario adds to them: its ledger is not theirs to
+    read, and a contract's effect (category, amounts, rule) or whether a reference exists would
+    reveal it. Checked before anything is looked up, so that nothing is revealed about other
+    consortia's ledgers."""
     if scope is None:
         return {}
     own_units = {unit.rnsr for application in call.applications if application.id in scope
                  for unit in application.units}
-    own_units |= {change.rnsr for change in scenario.changes
-                  if isinstance(change, AddUnit) and change.consortium in scope}
     named = ", ".join(sorted(scope)) or "aucun"
     refused: dict[str, list[str]] = {}
     for index, change in enumerate(scenario.changes):
@@ -475,7 +476,8 @@ def refused_changes(scenario: Scenario, call: domain.NationalCall,
                 refused[change_key(index)] = [
                     f"Changement n° {index + 1} refusé : l'unité {rnsr} n'est déclarée dans "
                     f"aucun de vos consortiums ({named}) ; vous ne changez que les contrats "
-                    "de leurs unités."]
+                    "des unités qu'ils déclarent (le registre d'une unité que la simulation "
+                    "leur ajoute ne vous est pas ouvert)."]
     return refused
 
 
@@ -521,13 +523,7 @@ class Figures:
 
     @classmethod
     def of(cls, result: ConsortiumResult) -> Figures:
-        return cls(admissible=result.admissible,
-                   threshold_revenue_cents=result.threshold_revenue_cents,
-                   abondement_revenue_cents=result.abondement_revenue_cents,
-                   guarantee_applies=result.guarantee.applies,
-                   guarantee_cents=result.guarantee.amount_cents,
-                   pro_rata_cents=result.pro_rata_cents, bonus_cents=result.bonus_cents,
-                   allocation_cents=result.allocation_cents)
+        return cls(**line_figures(result))
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,24 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from carnot.applications.schemas import ErrorOut
 from carnot.funding import services
 from carnot.funding.models import AllocationRun
-from carnot.funding.permissions import allocation_reader_or_403, allocation_runner_or_403
+from carnot.funding.permissions import (
+    allocation_reader_or_403,
+    allocation_run_or_404,
+    allocation_runner_or_403,
+    call_or_404,
+)
+from carnot.funding.schemas import (
+    ERRORS,
+    ExplanationOut,
+    FigureChangeOut,
+    ParameterChangeOut,
+    explanation_out,
+)
 from carnot.funding.selectors import (
     LineChange,
     ParameterChange,
@@ -32,7 +42,6 @@ from carnot.funding.selectors import (
     allocation_runs,
     parameter_changes,
 )
-from carnot.registry.models import Call
 from carnot.rules.explanation import UnknownConsortium, explain_stored_consortium
 
 if TYPE_CHECKING:
@@ -40,7 +49,6 @@ if TYPE_CHECKING:
 
 router = Router(tags=["répartitions"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 RUNS = "/{int:year}/repartitions"
 RUN = RUNS + "/{int:number}"
 
@@ -140,73 +148,11 @@ class RunIn(Schema):
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
-class FigureOut(Schema):
-    name: str
-    label: str
-    value: str
-
-
-class StepOut(Schema):
-    rule: str
-    status: str
-    subject: str
-    message: str
-    figures: list[FigureOut]
-
-
-class GuaranteeOut(Schema):
-    applies: bool
-    amount_cents: int
-    failed_rules: list[str]
-    conditions: list[StepOut]
-
-
-class ParameterReadOut(Schema):
-    name: str
-    value: str
-    source: str
-    note: str
-    overridden: bool
-
-
-class ExplanationOut(Schema):
-    """Why the consortium got its amount, in French, from the run's stored trace."""
-
-    code: str
-    name: str
-    kind: str
-    admissible: bool
-    allocation_cents: int
-    summary: list[str]
-    violations: list[StepOut]
-    warnings: list[StepOut]
-    guarantee: GuaranteeOut | None
-    steps: list[StepOut]
-    allocation_steps: list[StepOut]
-    parameters: list[ParameterReadOut]
-    figures: list[FigureOut]
-    text: str = Field(description="la même explication en texte (carnot evaluate --explain)")
-
-
 class LineDetailOut(Schema):
     year: int
     number: int
     line: LineOut
     explanation: ExplanationOut
-
-
-class ParameterChangeOut(Schema):
-    name: str
-    before: Any
-    after: Any
-    source_before: str | None
-    source_after: str | None
-
-
-class FigureChangeOut(Schema):
-    name: str
-    before: Any
-    after: Any
 
 
 class RuleChangeOut(Schema):
@@ -264,16 +210,6 @@ class PublishOut(Schema):
 
 def _user(request: HttpRequest) -> User:
     return cast("User", request.user)
-
-
-def _call(year: int) -> Call:
-    return get_object_or_404(Call, year=year)
-
-
-def _run(year: int, number: int) -> AllocationRun:
-    return get_object_or_404(
-        AllocationRun.objects.select_related("call", "created_by", "published_by"),
-        call__year=year, number=number)
 
 
 def _who(user: Any) -> str | None:
@@ -342,7 +278,7 @@ def list_allocation_runs(request: HttpRequest, year: int) -> list[dict[str, Any]
     """Programme officers, administrators, association staff: every run of the call, first to
     last, with its status, envelope, amount allocated, fingerprint, who ran and published it."""
     allocation_reader_or_403(request.user)
-    return [_run_out(run) for run in allocation_runs(call=_call(year))]
+    return [_run_out(run) for run in allocation_runs(call=call_or_404(year))]
 
 
 @router.post(RUNS, response={201: RunDetailOut, **ERRORS},
@@ -352,9 +288,9 @@ def create_allocation_run(request: HttpRequest, year: int, payload: RunIn) -> St
     these overrides (checked by the rules: an unusable value is a 422 keyed by parameter); the
     run is stored as a draft, immutable, with its parameters, fingerprint and trace."""
     allocation_runner_or_403(request.user)
-    run = services.allocation_run(call=_call(year), envelope_cents=payload.envelope_cents,
+    run = services.allocation_run(call=call_or_404(year), envelope_cents=payload.envelope_cents,
                                   overrides=payload.overrides, by=_user(request))
-    return Status(201, _run_detail(_run(year, run.number)))
+    return Status(201, _run_detail(allocation_run_or_404(year, run.number)))
 
 
 @router.get(RUNS + "/comparer", response={200: CompareOut, **ERRORS},
@@ -364,7 +300,8 @@ def compare_allocation_runs(request: HttpRequest, year: int,
     """Programme officers, administrators, association staff: two runs of the call line by
     line — what changed and why (see ``LineChangeOut``), and every parameter that changed."""
     allocation_reader_or_403(request.user)
-    before, after = _run(year, query.before), _run(year, query.after)
+    before = allocation_run_or_404(year, query.before)
+    after = allocation_run_or_404(year, query.after)
     return {"year": year, "before": _run_out(before), "after": _run_out(after),
             "inputs_changed": before.inputs_fingerprint != after.inputs_fingerprint,
             "parameters": [_parameter_change(change)
@@ -378,7 +315,7 @@ def get_allocation_run(request: HttpRequest, year: int, number: int) -> dict[str
     """Programme officers, administrators, association staff: a run with its parameters
     (sources, overrides), fingerprint, every consortium's line and the totals."""
     allocation_reader_or_403(request.user)
-    return _run_detail(_run(year, number))
+    return _run_detail(allocation_run_or_404(year, number))
 
 
 # Before the line's operation: « publier » would read as a consortium's code.
@@ -391,10 +328,10 @@ def publish_allocation_run(request: HttpRequest, year: int, number: int,
     ``supersede: true``; a refusal (not a draft, no confirmation, money already spent beyond a
     new amount) is a 422 and changes nothing."""
     allocation_runner_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     published, grants = services.allocation_publish_and_grant(
         run=run, by=_user(request), supersede=payload.supersede)
-    return {"run": _run_out(_run(year, published.number)),
+    return {"run": _run_out(allocation_run_or_404(year, published.number)),
             "grants": [{"application_code": grant.application.code, "year": grant.year,
                         "amount_cents": grant.amount_cents} for grant in grants]}
 
@@ -406,7 +343,7 @@ def get_allocation_line(request: HttpRequest, year: int, number: int,
     """Programme officers, administrators, association staff: one consortium's line and why it
     got its amount, in French, from the run's stored trace."""
     allocation_reader_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     row = next((row for row in allocation_lines(run=run)
                 if row.line.application_code == code), None)
     if row is None:
@@ -416,4 +353,4 @@ def get_allocation_line(request: HttpRequest, year: int, number: int,
     except UnknownConsortium:
         raise Http404 from None
     return {"year": year, "number": number, "line": _line_out(row),
-            "explanation": explanation.as_dict()}
+            "explanation": explanation_out(explanation)}

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, cast
 from django.http import HttpRequest
 from ninja import File, Query, Router, Status, UploadedFile
 
-from carnot.applications.schemas import ErrorOut
 from carnot.applications.selectors import latest_call
 from carnot.applications.services import ServiceError
 from carnot.applications.spreadsheet import SheetError
@@ -28,6 +27,7 @@ from carnot.funding.permissions import (
     readable_ledger_units,
 )
 from carnot.funding.schemas import (
+    ERRORS,
     ApplicationLedgerOut,
     CallQuery,
     ContractDetailOut,
@@ -56,9 +56,7 @@ if TYPE_CHECKING:
 
 router = Router(tags=["registres"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-IMPORT_RESPONSES: dict[int, Any] = {200: LedgerImportReportOut, **ERRORS,
-                                    422: LedgerRejectedOut}
+IMPORT_RESPONSES: dict[int, Any] = {200: LedgerImportReportOut, **ERRORS, 422: LedgerRejectedOut}
 APPLICATION = "/{int:year}/{code}/contrats"
 
 

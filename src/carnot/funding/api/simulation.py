@@ -22,13 +22,12 @@ from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import Field
 
-from carnot.applications.schemas import ErrorOut
 from carnot.applications.services import ServiceError
-from carnot.funding.permissions import simulation_scope, simulator_or_403
+from carnot.funding.permissions import call_or_404, simulation_scope, simulator_or_403
+from carnot.funding.schemas import ERRORS, FigureChangeOut, LineFiguresOut, ParameterChangeOut
 from carnot.funding.simulation import (
     AddContract,
     AddUnit,
@@ -41,12 +40,10 @@ from carnot.funding.simulation import (
     change_key,
     simulate,
 )
-from carnot.registry.models import Call
 from carnot.rules.domain import PartnerCategory
 
 router = Router(tags=["simulation"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_CHANGES = 200
 
 
@@ -96,23 +93,6 @@ class SimulationIn(Schema):
     changes: list[ChangeIn] = Field(default_factory=list)
 
 
-class FiguresOut(Schema):
-    admissible: bool
-    threshold_revenue_cents: int
-    abondement_revenue_cents: int
-    guarantee_applies: bool
-    guarantee_cents: int
-    pro_rata_cents: int
-    bonus_cents: int
-    allocation_cents: int
-
-
-class FigureChangeOut(Schema):
-    name: str
-    before: Any
-    after: Any
-
-
 class RuleNoteOut(Schema):
     rule: str
     message: str
@@ -123,8 +103,8 @@ class ConsortiumOut(Schema):
     name: str
     kind: str
     own: bool = Field(description="un consortium de l'utilisateur (coordinateur)")
-    baseline: FiguresOut
-    simulated: FiguresOut
+    baseline: LineFiguresOut
+    simulated: LineFiguresOut
     difference_cents: int
     changes: list[FigureChangeOut]
     new_failures: list[RuleNoteOut]
@@ -135,14 +115,6 @@ class TotalsOut(Schema):
     envelope_cents: int
     allocated_cents: int
     unallocated_cents: int
-
-
-class ParameterChangeOut(Schema):
-    name: str
-    before: Any
-    after: Any
-    source_before: str | None
-    source_after: str | None
 
 
 class ContractEffectOut(Schema):
@@ -255,7 +227,7 @@ def scenario_of(payload: SimulationIn) -> Scenario:
 # --- Output ----------------------------------------------------------------------------------
 
 def _figures(figures: Figures) -> dict[str, Any]:
-    return {name: getattr(figures, name) for name in FiguresOut.model_fields}
+    return {name: getattr(figures, name) for name in LineFiguresOut.model_fields}
 
 
 def result_as_dict(result: SimulationResult, own: frozenset[str]) -> dict[str, Any]:
@@ -297,7 +269,7 @@ def run_simulation(request: HttpRequest, year: int,
     every POST). Every consortium's baseline and simulated amounts, the largest difference
     first, with what changed; on each side the amounts add up to the envelope to the cent."""
     simulator_or_403(request.user)
-    call = get_object_or_404(Call, year=year)
+    call = call_or_404(year)
     scope = simulation_scope(request.user, call.pk)
     result = simulate(call=call, scenario=scenario_of(payload), scope=scope)
     return result_as_dict(result, scope or frozenset())

@@ -18,16 +18,15 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from carnot.applications.schemas import ErrorOut
 from carnot.applications.services import ServiceError
 from carnot.funding import services
-from carnot.funding.models import Expenditure, ExpenditureCategory, Grant, SpendingChange
+from carnot.funding.models import ExpenditureCategory, SpendingChange
 from carnot.funding.permissions import spending_application_or_404, spending_recorder_or_403
+from carnot.funding.schemas import ERRORS
 from carnot.funding.selectors import (
     ExpenditureEntry,
-    ExpenditurePart,
-    consortium_grants,
     expenditure_entries,
+    expenditure_entry,
     ledger_balance,
     spending_history,
     vintage_alert,
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 
 router = Router(tags=["dépenses"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 SPENDING = "/{int:year}/{code}/depenses"
 
 
@@ -145,16 +143,6 @@ def _expenditure(entry: ExpenditureEntry) -> ExpenditureOut:
                for part in entry.parts])
 
 
-def _recorded(parts: list[Expenditure]) -> ExpenditureOut:
-    first = parts[0]
-    return _expenditure(ExpenditureEntry(
-        entry=first.entry, spent_on=first.spent_on, category=first.category,
-        category_label=first.get_category_display(), description=first.description,
-        recorded_by=first.recorded_by.get_full_name() or first.recorded_by.username,
-        recorded_at=first.recorded_at,
-        parts=tuple(ExpenditurePart(part.grant.year, part.amount_cents) for part in parts)))
-
-
 def _amount(payload: ExpenditureIn) -> int:
     if payload.amount_cents is not None and payload.amount is not None:
         raise ServiceError({"amount": "Donnez le montant en centimes (amount_cents) ou en "
@@ -168,15 +156,6 @@ def _amount(payload: ExpenditureIn) -> int:
         return parse_money(payload.amount)
     except InvalidValue as error:
         raise ServiceError({"amount": str(error)}) from error
-
-
-def _grant(code: str, grants: list[Grant], year: int | None) -> Grant | None:
-    if year is None:
-        return None
-    grant = next((grant for grant in grants if grant.year == year), None)
-    if grant is None:
-        raise ServiceError({"vintage": f"Le consortium {code} n'a pas d'abondement {year}."})
-    return grant
 
 
 # --- Endpoints -----------------------------------------------------------------------------
@@ -222,13 +201,13 @@ def record_expenditure(request: HttpRequest, year: int, code: str,
     vintage's deadline, beyond what is left, ≤ 0 — FAQ-4.1), nothing stored."""
     application = spending_recorder_or_403(request.user, year, code)
     amount_cents = _amount(payload)
-    grant = _grant(application.code, list(consortium_grants(application=application)),
-                   payload.vintage)
+    grant = services.vintage_grant(application=application, year=payload.vintage,
+                                   field="vintage")
     parts = services.expenditure_record(
         application=application, spent_on=payload.spent_on, amount_cents=amount_cents,
         category=payload.category.value, description=payload.description, by=_user(request),
         grant=grant)
-    return Status(201, _recorded(parts))
+    return Status(201, _expenditure(expenditure_entry(parts)))
 
 
 @router.get(SPENDING + "/historique", response={200: list[SpendingChangeOut], **ERRORS},

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -45,7 +45,9 @@ from carnot.funding.forms.allocation import (
 from carnot.funding.models import AllocationRun, AllocationStatus
 from carnot.funding.permissions import (
     allocation_reader_or_403,
+    allocation_run_or_404,
     allocation_runner_or_403,
+    call_or_404,
     can_run_allocation,
 )
 from carnot.funding.selectors import (
@@ -98,16 +100,6 @@ def _user(request: HttpRequest) -> User:
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _call(year: int) -> Call:
-    return get_object_or_404(Call, year=year)
-
-
-def _run(year: int, number: int) -> AllocationRun:
-    return get_object_or_404(
-        AllocationRun.objects.select_related("call", "created_by", "published_by"),
-        call__year=year, number=number)
 
 
 def _detail_url(run: AllocationRun) -> str:
@@ -267,7 +259,7 @@ def allocation_list(request: HttpRequest, year: int) -> HttpResponse:
     """Programme officers, administrators, association staff: every run of the call with its
     status, envelope, amount allocated, fingerprint, who ran and published it."""
     allocation_reader_or_403(request.user)
-    call = _call(year)
+    call = call_or_404(year)
     runs = [_run_shown(run) for run in allocation_runs(call=call)]
     numbers = [run.run.number for run in runs]
     compare = CompareForm(numbers=_numbers(call), auto_id="compare_%s",
@@ -287,7 +279,7 @@ def allocation_create(request: HttpRequest, year: int) -> HttpResponse:
     """Programme officers and administrators: set the envelope, review every parameter of the
     call (value, source, validity, override by the call), override some for this run, run."""
     allocation_runner_or_403(request.user)
-    call = _call(year)
+    call = call_or_404(year)
     problem = ""
     try:
         params = services.allocation_parameters(call=call)
@@ -329,7 +321,7 @@ def allocation_detail(request: HttpRequest, year: int, number: int) -> HttpRespo
     guarantee with its conditions, pro-rata share, bonus, amount), totals against the envelope;
     publication for officers and administrators."""
     allocation_reader_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     lines = allocation_lines(run=run)
     totals = _totals(lines)
     published = (allocation_runs(call=run.call).filter(status=AllocationStatus.PUBLISHED)
@@ -357,7 +349,7 @@ def allocation_line(request: HttpRequest, year: int, number: int, code: str) -> 
     amount in this run, from the run's stored trace (an htmx fragment under the run's table, or
     a page of its own)."""
     allocation_reader_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     try:
         explanation = explain_stored_consortium(run.results, code)
     except UnknownConsortium:
@@ -398,7 +390,7 @@ def allocation_csv(request: HttpRequest, year: int, number: int) -> HttpResponse
     """Programme officers, administrators, association staff: the run's lines as CSV (UTF-8,
     « ; », amounts in euros with a decimal comma)."""
     allocation_reader_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(run, "csv")}"'
     response.write("\ufeff")  # so that spreadsheet programs read UTF-8
@@ -422,7 +414,7 @@ def allocation_xlsx(request: HttpRequest, year: int, number: int) -> HttpRespons
     """Programme officers, administrators, association staff: the run's lines as a workbook
     (amounts as numbers in euros, a total row), with its parameters on a second sheet."""
     allocation_reader_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -474,7 +466,7 @@ def allocation_publish(request: HttpRequest, year: int, number: int) -> HttpResp
     confirmation (« remplacer »); a refusal (not a draft, no confirmation, money already spent
     beyond a new amount) comes back as an alert on the run's page."""
     allocation_runner_or_403(request.user)
-    run = _run(year, number)
+    run = allocation_run_or_404(year, number)
     form = PublishForm(request.POST)
     supersede = bool(form.is_valid() and form.cleaned_data["remplacer"])
     try:
@@ -554,7 +546,7 @@ def allocation_compare_view(request: HttpRequest, year: int) -> HttpResponse:
     line — what changed (figures before → after) and why (parameters changed that the line's
     rules read, inputs changed or not, rules whose verdicts changed)."""
     allocation_reader_or_403(request.user)
-    call = _call(year)
+    call = call_or_404(year)
     numbers = _numbers(call)
     chosen = bool({"avant", "apres"} & set(request.GET))
     initial = {}

@@ -19,13 +19,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
 from carnot.applications.services import ServiceError
 from carnot.funding.forms.simulation import SimulationForm
-from carnot.funding.permissions import simulation_scope, simulator_or_403
+from carnot.funding.permissions import call_or_404, simulation_scope, simulator_or_403
 from carnot.funding.services import ENVELOPE
 from carnot.funding.simulation import (
     ChangeRefused,
@@ -34,7 +34,6 @@ from carnot.funding.simulation import (
     SimulationResult,
     simulate,
 )
-from carnot.registry.models import Call
 from carnot.rules.money import euros_to_cents, format_euros
 
 KIND_LABELS = {"territorial": "territorial", "thematic": "thématique national",
@@ -115,7 +114,7 @@ def simulation(request: HttpRequest, year: int) -> HttpResponse:
     their own consortia's units and contracts only); unit leads 403. GET: the call as it
     stands; POST: the simulated scenario. Nothing is stored."""
     simulator_or_403(request.user)
-    call = get_object_or_404(Call, year=year)
+    call = call_or_404(year)
     scope = simulation_scope(request.user, call.pk)
     own = scope or frozenset()
     posted = request.method == "POST"

@@ -33,7 +33,7 @@ from carnot.applications.models import Application
 from carnot.applications.services import ServiceError
 from carnot.funding import services
 from carnot.funding.forms.spending import ExpenditureForm
-from carnot.funding.models import Expenditure, Grant
+from carnot.funding.models import Expenditure
 from carnot.funding.permissions import (
     can_record_spending,
     spending_application_or_404,
@@ -42,7 +42,6 @@ from carnot.funding.permissions import (
 from carnot.funding.selectors import (
     ExpenditureEntry,
     Vintage,
-    consortium_grants,
     expenditure_entries,
     ledger_balance,
     spending_history,
@@ -155,16 +154,6 @@ def _ledger_context(request: HttpRequest, application: Application, *,
     }
 
 
-def _grant(application: Application, year: int | None) -> Grant | None:
-    if year is None:
-        return None
-    grant = consortium_grants(application=application).filter(year=year).first()
-    if grant is None:
-        raise ServiceError({"grant": f"Le consortium {application.code} n'a pas "
-                                     f"d'abondement {year}."})
-    return grant
-
-
 def _recorded(parts: list[Expenditure]) -> str:
     """The French notice of a recorded expenditure, with its parts when it was split."""
     total = format_euros(sum(part.amount_cents for part in parts))
@@ -208,7 +197,8 @@ def spending_create(request: HttpRequest, year: int, code: str) -> HttpResponse:
                     application=application, spent_on=data["spent_on"],
                     amount_cents=data["amount"], category=data["category"],
                     description=data["description"], by=_user(request),
-                    grant=_grant(application, data["vintage"]))
+                    grant=services.vintage_grant(application=application,
+                                                 year=data["vintage"]))
             except ServiceError as error:
                 show_refusal(form, error, SERVICE_FIELDS)
             else:
