@@ -17,6 +17,7 @@ from stdnum import luhn
 
 from carnot.applications.models import ApplicationUnit
 from carnot.applications.services import application_create
+from carnot.funding import services
 from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
 from carnot.funding.selectors import contract_eligibilities, national_contracts
 from carnot.funding.services import (
@@ -346,3 +347,13 @@ def test_import_ledger_command(user: User, units: tuple[Unit, Unit], tmp_path: P
     path.write_bytes(csv_bytes(GOOD[0].replace("15/03/2023", "32/13/2023")))
     with pytest.raises(CommandError, match="Rien n'a été importé"):
         call_command("import_ledger", str(path), "--unit", RNSR_A)
+
+
+def test_a_file_over_the_limit_is_refused_with_its_size_and_the_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "MAX_BYTES", 1024 * 1024)
+    with pytest.raises(LedgerRejected) as refused:
+        services.ledger_import(content=b"x" * (3 * 1024 * 1024 // 2), filename="gros.csv",
+                               by=None)  # type: ignore[arg-type]
+    assert str(refused.value.errors[0].message) == ("Fichier trop gros (1,5 Mo ; au plus "
+                                                    "1 Mo).")

@@ -189,6 +189,7 @@ def test_an_expenditure_beyond_what_is_left_is_refused_naming_each_vintage(
     message = " ".join(refused.value.messages)
     assert "il ne reste que 500,00 €" in message
     assert "abondement 2027 (utilisable jusqu'au 31/12/2031, reste 500,00 €)" in message
+    assert message.endswith("(FAQ-4.1).")  # the rule, as every refusal names it
     assert _left(world) == {2026: 0, 2027: 50_000}
 
 

@@ -502,7 +502,7 @@ def test_import_form_refuses_other_files_and_files_over_the_service_limit(
     assert "n&#x27;est pas celui d&#x27;un classeur .xlsx" in response.content.decode()
     monkeypatch.setattr(services, "MAX_BYTES", 100)
     response = client.post(url, {"file": csv_file(*NEW_ROWS)})
-    assert response.status_code == 200 and "Fichier trop volumineux" in (
+    assert response.status_code == 200 and "Fichier trop gros" in (
         response.content.decode())
     assert not LedgerImportJob.objects.exists()
 

@@ -652,12 +652,20 @@ def _is_blank_category(checker: _Checker, line: int) -> bool:
                    for error in checker.errors)
 
 
+def megabytes(size: int) -> str:
+    """A file size as French users read it: ``64 Mo`` (mebibytes, as their system shows)."""
+    return f"{size / (1024 * 1024):.3g} Mo".replace(".", ",")
+
+
+def too_big(size: int) -> str:
+    """The refusal of a ledger file over ``MAX_BYTES``, in French."""
+    return f"Fichier trop gros ({megabytes(size)} ; au plus {megabytes(MAX_BYTES)})."
+
+
 def _check_file(content: bytes, filename: str, unit: Unit | None,
                 progress: Progress | None, units: Iterable[Unit] | None = None) -> list[_Row]:
     if len(content) > MAX_BYTES:
-        raise LedgerRejected([SheetError(None, None, None, f"Fichier trop gros "
-                                         f"({len(content) // 1_000_000} Mo ; au plus "
-                                         f"{MAX_BYTES // 1_000_000} Mo).")])
+        raise LedgerRejected([SheetError(None, None, None, too_big(len(content)))])
     sheet, rows = _rows(content, filename)
     while rows and all(_is_blank(cell) for cell in rows[-1]):
         rows.pop()
@@ -1119,8 +1127,8 @@ def grants_from_published_run(*, run: AllocationRun, by: User) -> list[Grant]:
             raise ServiceError(f"Candidatures introuvables pour l'appel {year} : "
                                f"{', '.join(missing)}.")
         existing = {grant.application_id: grant for grant in
-                    Grant.objects.select_for_update().filter(application__call_id=current.call_id,
-                                                             year=year)}
+                    Grant.objects.select_for_update(of=("self",)).select_related("application")
+                    .filter(application__call_id=current.call_id, year=year)}
         spent = spent_by_grant(grant.pk for grant in existing.values())
         wanted: list[tuple[Application, AllocationLine | None, Cents]] = [
             (applications[line.application_code], line, line.allocation_cents)
@@ -1256,7 +1264,7 @@ def expenditure_record(*, application: Application, spent_on: date, amount_cents
                               for vintage in open_)
             raise ServiceError({"amount_cents": (
                 f"Dépense de {amount} refusée : il ne reste que {format_euros(available)} "
-                f"utilisables le {spent_on:%d/%m/%Y} — {named}.")})
+                f"utilisables le {spent_on:%d/%m/%Y} — {named} (FAQ-4.1).")})
         entry = uuid.uuid4()
         parts = []
         left = amount_cents

@@ -123,8 +123,7 @@ def get_contract(request: HttpRequest, contract_id: int,
 def _import(request: HttpRequest, file: UploadedFile, *, unit: Unit | None = None,
             application: Application | None = None) -> Status[dict[str, Any]]:
     if file.size is not None and file.size > services.MAX_BYTES:
-        errors = [SheetError(None, None, None, f"Fichier trop gros (au plus "
-                                               f"{services.MAX_BYTES // 1_000_000} Mo).")]
+        errors = [SheetError(None, None, None, services.too_big(file.size))]
         return Status(422, _rejected(errors))
     units = (list(Unit.objects.filter(declarations__application=application))
              if application is not None else None)

@@ -47,10 +47,6 @@ class LedgerFilterForm(forms.Form):
         return data.get("appel"), CONTRACT_FILTERS.get(data.get("contrats") or "", "")
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.3g} Mo"
-
-
 class LedgerImportForm(forms.Form):
     """A ledger file: CSV (« ; » or « , », UTF-8 or Windows-1252) or Excel (.xlsx), at most the
     service's limit (``services.MAX_BYTES``)."""
@@ -64,13 +60,12 @@ class LedgerImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (f"Fichier CSV ou classeur Excel (.xlsx), "
-                                         f"{_megabytes(services.MAX_BYTES)} au plus.")
+                                         f"{services.megabytes(services.MAX_BYTES)} au plus.")
 
     def clean_file(self) -> UploadedFile[bytes]:
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
         if upload.size is not None and upload.size > services.MAX_BYTES:
-            raise ValidationError(f"Fichier trop volumineux ({_megabytes(upload.size)} ; au plus "
-                                  f"{_megabytes(services.MAX_BYTES)}).")
+            raise ValidationError(services.too_big(upload.size))
         name = (upload.name or "").lower()
         if not name.endswith(EXTENSIONS):
             raise ValidationError("Le fichier doit être un CSV (.csv) ou un classeur Excel "

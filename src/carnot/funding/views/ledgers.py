@@ -223,7 +223,7 @@ def _import_page(request: HttpRequest, *, unit: Unit | None,
     return render(request, "funding/ledgers/import.html", {
         "form": form, "unit": unit, "application": application, "back_url": back,
         "scope": name, "columns": services.ALIASES,
-        "max_mb": f"{services.MAX_BYTES / (1024 * 1024):.3g}",
+        "max_size": services.megabytes(services.MAX_BYTES),
         "declared": (list(Unit.objects.filter(declarations__application=application)
                           .order_by("rnsr").values_list("rnsr", flat=True))
                      if application is not None else []),
