@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 from stdnum import luhn
 
@@ -357,3 +359,26 @@ def test_a_file_over_the_limit_is_refused_with_its_size_and_the_limit(
                                by=None)  # type: ignore[arg-type]
     assert str(refused.value.errors[0].message) == ("Fichier trop gros (1,5 Mo ; au plus "
                                                     "1 Mo).")
+
+
+def test_a_large_import_has_the_planner_measure_the_ledgers_again(
+        user: User, units: tuple[Unit, Unit], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL, the table statistics count the rows just written (ANALYZE), so that the
+    national read that follows is planned on the real sizes; SQLite has nothing to refresh."""
+    monkeypatch.setattr(services, "LARGE_WRITE_ROWS", 3)
+    analyzed: list[str] = []
+
+    def execute(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        analyzed.extend([sql] if sql.startswith("ANALYZE") else [])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(execute):
+        ledger_import(content=csv_bytes(*GOOD), filename="registre.csv", by=user)
+    if connection.vendor == "postgresql":
+        assert len(analyzed) == 1 and "funding_researchcontract" in analyzed[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = "
+                           "'funding_researchcontract'")
+            assert cursor.fetchone()[0] == ResearchContract.objects.count() == 3
+    else:
+        assert analyzed == []

@@ -64,6 +64,7 @@ from carnot.funding.services import (
     allocation_run,
     expenditure_record,
     grants_from_published_run,
+    refresh_ledger_statistics,
 )
 from carnot.registry.models import Call, Structure, Unit
 from carnot.rules.contracts import contract_eligibilities
@@ -780,6 +781,7 @@ def write_ledgers(plan: LedgerPlan, *, units: Mapping[str, Unit],
                for contract in plan.contracts
                for year, cents in sorted(contract.invoiced.items()) if cents]
     _insert(InvoicedAmount, ("contract", "year", "amount_cents"), amounts)
+    refresh_ledger_statistics()
     return len(saved), len(ids), len(amounts)
 
 

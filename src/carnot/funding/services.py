@@ -906,7 +906,27 @@ def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None 
         LedgerImport.objects.create(filename=filename[:255],
                                     sha256=hashlib.sha256(content).hexdigest(), by=by,
                                     rows=len(rows), summary=report.message())
+        if len(rows) >= LARGE_WRITE_ROWS:
+            refresh_ledger_statistics()
     return report
+
+
+LARGE_WRITE_ROWS = 10_000
+"""From how many rows a write refreshes the planner's statistics of the ledgers."""
+
+
+def refresh_ledger_statistics() -> None:
+    """After a bulk write of ledgers, have PostgreSQL measure the ledger tables again (ANALYZE):
+    it plans the national reads (``national_contracts``) from its statistics, and with the sizes
+    of before the write it can choose nested loops that take minutes instead of a second.
+    Autovacuum would only do it later, and never within the writing transaction. SQLite plans
+    without statistics: nothing to do."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table)
+                       for model in (Partner, ResearchContract, InvoicedAmount))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 # --- The yearly allocation -------------------------------------------------------------------
