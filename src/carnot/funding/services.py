@@ -184,7 +184,8 @@ CATEGORY_BY_KEY: dict[str, PartnerCategory] = {
 }
 COMPANY_SIZES = (PartnerCategory.MICRO, PartnerCategory.SME, PartnerCategory.MIDCAP,
                  PartnerCategory.LARGE)
-YES_NO = {"oui": True, "o": True, "yes": True, "vrai": True, "1": True, "x": True,
+YES_NO = {"oui": True, "o": True, "yes": True, "vrai": True, "true": True, "1": True, "x": True,
+          "false": False,
           "non": False, "n": False, "no": False, "faux": False, "0": False}
 
 
@@ -292,7 +293,8 @@ def parse_date(value: object) -> date:
         raise _Invalid(f"« {typed} » : cette date n'existe pas.") from exc
 
 
-def _yes_no(value: object) -> bool:
+def parse_yes_no(value: object) -> bool:
+    """« oui »/« non » (and their usual spellings) as a boolean."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -331,7 +333,8 @@ def _headcount(value: object) -> int:
     return headcount
 
 
-def _category(value: object) -> PartnerCategory:
+def parse_category(value: object) -> PartnerCategory:
+    """A partner category as a person writes it (« PME », « ETI », « collectivité »…)."""
     found = CATEGORY_BY_KEY.get(_key(value))
     if found is None:
         raise _Invalid(f"« {_text(value)} » : catégorie inconnue (attendu : TPE, PME, ETI, GE, "
@@ -578,12 +581,12 @@ class _Checker:
                        f"{FOREIGN} ») est obligatoire.")
         total = self.read(line, row, TOTAL, _non_negative_money, True)
         signed_on: date | None = self.read(line, row, SIGNED_ON, parse_date, True)
-        cifre = self.read(line, row, CIFRE, _yes_no)
-        in_theme = self.read(line, row, IN_THEME, _yes_no)
+        cifre = self.read(line, row, CIFRE, parse_yes_no)
+        in_theme = self.read(line, row, IN_THEME, parse_yes_no)
         category_year = self.read(line, row, CATEGORY_YEAR, _year)
         if category_year is None and signed_on is not None:
             category_year = signed_on.year  # open question 8: as established for the signature
-        declared = self.read(line, row, CATEGORY, _category)
+        declared = self.read(line, row, CATEGORY, parse_category)
         headcount = self.read(line, row, HEADCOUNT, _headcount)
         turnover = self.read(line, row, TURNOVER, _non_negative_money)
         balance = self.read(line, row, BALANCE_SHEET, _non_negative_money)

@@ -21,15 +21,16 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from carnot.funding.services import ENVELOPE
+from carnot.funding import services
+from carnot.funding.services import ENVELOPE, InvalidValue
 from carnot.funding.simulation import (
     AddContract,
     AddUnit,
@@ -38,30 +39,13 @@ from carnot.funding.simulation import (
     RemoveUnit,
     Scenario,
 )
-from carnot.rules.contracts import CATEGORY_LABELS
 from carnot.rules.domain import PartnerCategory
 from carnot.rules.money import Cents, euros_to_cents, format_euros
 
 MAX_LINES = 200
 INPUT = {"class": "fr-input"}
 PARAMETER_PREFIX = "param_"
-
-CATEGORIES: dict[str, PartnerCategory] = {
-    "tpe": PartnerCategory.MICRO, "micro": PartnerCategory.MICRO,
-    "micro entreprise": PartnerCategory.MICRO,
-    "pme": PartnerCategory.SME, "sme": PartnerCategory.SME,
-    "eti": PartnerCategory.MIDCAP, "midcap": PartnerCategory.MIDCAP,
-    "ge": PartnerCategory.LARGE, "grande entreprise": PartnerCategory.LARGE,
-    "grand groupe": PartnerCategory.LARGE, "large": PartnerCategory.LARGE,
-    "collectivite": PartnerCategory.LOCAL_AUTHORITY,
-    "collectivite territoriale": PartnerCategory.LOCAL_AUTHORITY,
-    "local authority": PartnerCategory.LOCAL_AUTHORITY,
-    "crt": PartnerCategory.CRT_MEMBER, "crt member": PartnerCategory.CRT_MEMBER,
-    "autre": PartnerCategory.OTHER, "other": PartnerCategory.OTHER,
-}
-"""The words a person types for a partner category (the labels of the rules are added below)."""
-YES = frozenset({"oui", "o", "vrai", "true", "1", "x"})
-NO = frozenset({"non", "n", "faux", "false", "0"})
+T = TypeVar("T")
 
 REMOVE = re.compile(r"^retirer\s+(?:l'\s*unit[ée]\s+)?(?P<rnsr>\S+)\s+de\s+(?P<code>\S+)$",
                     re.IGNORECASE)
@@ -83,20 +67,17 @@ def fold(text: str) -> str:
     return " ".join(plain.replace("’", "'").split())
 
 
-CATEGORIES.update({fold(label): category for category, label in CATEGORY_LABELS.items()})
-
-
 def parse_euros(text: str) -> Cents:
-    """« 45 000,00 € », « 45000.5 », « 45.000,00 » → cents (at most two decimals, ≥ 0)."""
-    compact = re.sub(r"[\s\u00a0\u202f€]|(?i:eur(?:os?)?)", "", text)
-    if "," in compact and "." in compact:
-        thousands = "." if compact.rfind(",") > compact.rfind(".") else ","
-        compact = compact.replace(thousands, "")
-    compact = compact.replace(",", ".")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", compact):
+    """« 45 000,00 € », « 45000.5 », « 45.000,00 » → cents (at most two decimals, ≥ 0), as the
+    ledger import reads them."""
+    try:
+        cents = services.parse_money(text)
+    except InvalidValue:
+        cents = -1
+    if cents < 0:
         raise LineError(f"« {text.strip()} » n'est pas un montant positif en euros au centime "
                         "près (ex. 45 000,00 €)")
-    return int(Decimal(compact) * 100)
+    return cents
 
 
 def parse_fte(text: str) -> Decimal:
@@ -111,33 +92,25 @@ def parse_fte(text: str) -> Decimal:
 
 
 def parse_date(text: str) -> date:
-    """JJ/MM/AAAA or AAAA-MM-JJ."""
-    typed = text.strip()
-    if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", typed):
-        day, month, year = (int(part) for part in match.groups())
-    elif match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", typed):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        raise LineError(f"« {typed} » n'est pas une date (JJ/MM/AAAA)")
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise LineError(f"« {typed} » : cette date n'existe pas") from None
+    """JJ/MM/AAAA or AAAA-MM-JJ, as the ledger import reads them."""
+    return _read(services.parse_date, text)
 
 
 def parse_category(text: str) -> PartnerCategory:
-    found = CATEGORIES.get(fold(text))
-    if found is None:
-        raise LineError(f"« {text.strip()} » : catégorie inconnue (TPE, PME, ETI, GE, "
-                        "collectivité, CRT ou autre ; FAQ-3.2)")
-    return found
+    """A partner category as the ledger import reads it (« PME », « ETI »…)."""
+    return _read(services.parse_category, text)
 
 
 def parse_yes_no(text: str) -> bool:
-    folded = fold(text)
-    if folded in YES or folded in NO:
-        return folded in YES
-    raise LineError(f"« {text.strip()} » : « oui » ou « non » attendu")
+    return _read(services.parse_yes_no, text)
+
+
+def _read(parse: Callable[[str], T], text: str) -> T:
+    """A value read by the ledger import's parser; its refusal as the line's."""
+    try:
+        return parse(text)
+    except InvalidValue as refused:
+        raise LineError(str(refused).rstrip(".")) from None
 
 
 def _pairs(rest: str) -> list[tuple[str, str]]:
