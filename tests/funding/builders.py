@@ -29,7 +29,15 @@ from carnot.applications.models import (
     FormerCarnotReference,
     Signature,
 )
-from carnot.funding.models import AllocationRun, Expenditure, ExpenditureCategory, Grant
+from carnot.funding.models import (
+    AllocationRun,
+    Expenditure,
+    ExpenditureCategory,
+    Grant,
+    InvoicedAmount,
+    Partner,
+    ResearchContract,
+)
 from carnot.funding.services import (
     LedgerImportReport,
     allocation_publish,
@@ -144,18 +152,9 @@ class Platform:
             application.alignments.create(kind="CSF", name="Industries pour la construction")
         signers = {coordinator}
         for member in members:
-            lead, _ = Person.objects.get_or_create(full_name=f"Responsable {member.unit.rnsr}")
-            declaration = ApplicationUnit.objects.create(
-                application=application, unit=member.unit, scientific_lead=lead,
-                managing_tutelle=member.unit.managing_tutelle,
-                permanent_researchers_fte=Decimal(member.fte))
-            tutelles = list(member.unit.tutelles.all())
-            declaration.tutelles.set(tutelles)
-            signers |= {tutelle.code for tutelle in tutelles}
-        for signer in sorted(signers):
-            Signature.objects.create(
-                application=application, structure=self.structures[signer],
-                signatory=Person.objects.create(full_name=f"Signataire {signer}"))
+            declare_unit(application, member.unit, str(member.fte))
+            signers |= {tutelle.code for tutelle in member.unit.tutelles.all()}
+        sign_for(application, *(self.structures[signer] for signer in sorted(signers)))
         return application
 
     @staticmethod
@@ -196,3 +195,45 @@ class Platform:
             application=application, spent_on=spent_on, amount_cents=amount_cents,
             category=ExpenditureCategory.EQUIPMENT.value, description="Banc d'essai",
             by=self.coordinator)
+
+
+# --- Small consortia by hand (the worlds of the allocation, results and simulation tests) ------
+
+def new_structure(code: str, kind: str = "university", *, region: str = "Grand Est",
+                  name: str = "") -> Structure:
+    return Structure.objects.create(code=code, name=name or code.upper(), kind=kind,
+                                    region=region)
+
+
+def declare_unit(application: Application, unit: Unit, fte: str, lead: str = "",
+                 shared_with: Application | None = None) -> None:
+    """``unit`` declared by ``application`` with its tutelles and a scientific lead."""
+    declaration = ApplicationUnit.objects.create(
+        application=application, unit=unit, managing_tutelle=unit.managing_tutelle,
+        scientific_lead=Person.objects.create(full_name=lead or f"Responsable {unit.rnsr}"),
+        permanent_researchers_fte=Decimal(fte), shared_with=shared_with)
+    declaration.tutelles.set(unit.tutelles.all())
+
+
+def sign_for(application: Application, *structures: Structure) -> None:
+    """The commitment document signed by each of ``structures``."""
+    for structure in structures:
+        Signature.objects.create(application=application, structure=structure,
+                                 signatory=Person.objects.create(
+                                     full_name=f"Signataire {structure.code}"))
+
+
+def new_contract(unit: Unit, reference: str, category: str, total: int,
+                 invoiced: dict[int, int], *, signed_on: date = date(2022, 6, 1),
+                 ) -> ResearchContract:
+    """A contract with a foreign partner of ``category`` (established in 2024)."""
+    partner, _ = Partner.objects.get_or_create(
+        key=f"ext:{category}", defaults={"name": f"Partenaire {category}",
+                                         "foreign_identifier": category, "category": category,
+                                         "category_year": 2024})
+    contract = ResearchContract.objects.create(
+        unit=unit, partner=partner, reference=reference, total_cents=total,
+        signed_on=signed_on, partner_category=category, partner_category_year=2024)
+    for year, cents in invoiced.items():
+        InvoicedAmount.objects.create(contract=contract, year=year, amount_cents=cents)
+    return contract

@@ -18,8 +18,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -27,14 +26,13 @@ from django.utils import timezone
 from carnot.accounts.models import Role
 from carnot.applications.models import (
     Application,
-    ApplicationUnit,
     FormerCarnotReference,
-    Signature,
 )
-from carnot.funding.models import AllocationRun, Grant, InvoicedAmount, Partner, ResearchContract
+from carnot.funding.models import AllocationRun, Grant
 from carnot.funding.services import allocation_publish, allocation_run
-from carnot.registry.models import Call, CallStatus, Person, Structure, Unit
-from tests.web.factories import make_call, make_pui, make_user
+from carnot.registry.models import Call, CallStatus, Unit
+from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
+from tests.web.factories import make_call, make_pui, make_unit, make_user
 
 SHARED, TERR_OWN, MICA_A, MICA_B = "200919143B", "201119876B", "201420777F", "201220344C"
 ENVELOPE = 6_200_000_000
@@ -64,45 +62,9 @@ class ResultsWorld:
         return allocation_publish(run=run, by=self.officer) if publish else run
 
 
-def _structure(code: str, kind: str = "university", name: str = "") -> Structure:
-    return Structure.objects.create(code=code, name=name or code.upper(), kind=kind,
-                                    region="Grand Est")
 
 
-def _unit(rnsr: str, tutelles: list[Structure]) -> Unit:
-    unit = Unit.objects.create(rnsr=rnsr, name=f"Unité {rnsr}", managing_tutelle=tutelles[0])
-    unit.tutelles.set(tutelles)
-    return unit
 
-
-def _declare(application: Application, unit: Unit, fte: str,
-             shared_with: Application | None = None) -> None:
-    declaration = ApplicationUnit.objects.create(
-        application=application, unit=unit, managing_tutelle=unit.managing_tutelle,
-        scientific_lead=Person.objects.create(full_name=f"Responsable {unit.rnsr}"),
-        permanent_researchers_fte=Decimal(fte), shared_with=shared_with)
-    declaration.tutelles.set(unit.tutelles.all())
-
-
-def _sign(application: Application, *structures: Structure) -> None:
-    for structure in structures:
-        Signature.objects.create(application=application, structure=structure,
-                                 signatory=Person.objects.create(
-                                     full_name=f"Signataire {structure.code}"))
-
-
-def _contract(unit: Unit, reference: str, category: str, total: int,
-              invoiced: dict[int, int]) -> ResearchContract:
-    partner, _ = Partner.objects.get_or_create(
-        key=f"ext:{category}", defaults={"name": f"Partenaire {category}",
-                                         "foreign_identifier": category, "category": category,
-                                         "category_year": 2024})
-    contract = ResearchContract.objects.create(
-        unit=unit, partner=partner, reference=reference, total_cents=total,
-        signed_on=date(2022, 6, 1), partner_category=category, partner_category_year=2024)
-    for year, cents in invoiced.items():
-        InvoicedAmount.objects.create(contract=contract, year=year, amount_cents=cents)
-    return contract
 
 
 def build_results_world() -> ResultsWorld:
@@ -111,14 +73,14 @@ def build_results_world() -> ResultsWorld:
     officer = make_user(Role.PROGRAMME_OFFICER, "charge")
     coordinator = make_user(Role.COORDINATOR, "coordo")
     other_coordinator = make_user(Role.COORDINATOR, "coordo-them")
-    unistra = _structure("unistra", name="Université de Strasbourg")
-    uha = _structure("uha", name="Université de Haute-Alsace")
-    cnrs = _structure("cnrs", "epst", "CNRS")
-    uca = _structure("uca", name="Université Clermont Auvergne")
+    unistra = new_structure("unistra", name="Université de Strasbourg")
+    uha = new_structure("uha", name="Université de Haute-Alsace")
+    cnrs = new_structure("cnrs", "epst", name="CNRS")
+    uca = new_structure("uca", name="Université Clermont Auvergne")
     pui = make_pui("pui-strasbourg", [unistra])
     pui.partners.set([uha])
-    shared, own = _unit(SHARED, [unistra, cnrs]), _unit(TERR_OWN, [uha])
-    mica_a, mica_b = _unit(MICA_A, [uca]), _unit(MICA_B, [uca, cnrs])
+    shared, own = make_unit(SHARED, [unistra, cnrs]), make_unit(TERR_OWN, [uha])
+    mica_a, mica_b = make_unit(MICA_A, [uca]), make_unit(MICA_B, [uca, cnrs])
 
     terr = Application.objects.create(call=call, code="terr-alsace", name="Carnot Alsace",
                                       kind="territorial", coordinator=unistra)
@@ -136,21 +98,21 @@ def build_results_world() -> ResultsWorld:
         application=mica, perimeter_2019={MICA_A: 60, MICA_B: 40},
         units_by_year={str(year): [MICA_A, MICA_B] for year in (2023, 2024, 2025, 2026)},
         reference_abondement_cents=123_456_789)
-    _declare(terr, shared, "60", shared_with=them)
-    _declare(terr, own, "20")
-    _declare(them, shared, "60", shared_with=terr)
-    _declare(mica, mica_a, "50")
-    _declare(mica, mica_b, "36")
-    _sign(terr, unistra, cnrs, uha)
-    _sign(them, unistra, cnrs)
-    _sign(mica, uca, cnrs)
+    declare_unit(terr, shared, "60", shared_with=them)
+    declare_unit(terr, own, "20")
+    declare_unit(them, shared, "60", shared_with=terr)
+    declare_unit(mica, mica_a, "50")
+    declare_unit(mica, mica_b, "36")
+    sign_for(terr, unistra, cnrs, uha)
+    sign_for(them, unistra, cnrs)
+    sign_for(mica, uca, cnrs)
 
-    _contract(shared, "C-PART-1", "large", 250_000_000, {2025: 200_000_000})
-    _contract(shared, "C-PART-2", "sme", 120_000_001, {2025: 100_000_001})
-    _contract(own, "C-PROPRE", "midcap", 150_000_000, {2024: 40_000_000, 2025: 100_000_000})
-    _contract(own, "C-PETIT", "large", 2_000_000, {2025: 2_000_000})
+    new_contract(shared, "C-PART-1", "large", 250_000_000, {2025: 200_000_000})
+    new_contract(shared, "C-PART-2", "sme", 120_000_001, {2025: 100_000_001})
+    new_contract(own, "C-PROPRE", "midcap", 150_000_000, {2024: 40_000_000, 2025: 100_000_000})
+    new_contract(own, "C-PETIT", "large", 2_000_000, {2025: 2_000_000})
     for unit in (mica_a, mica_b):
-        _contract(unit, "C-MICA", "large", 2_000_000_000,
+        new_contract(unit, "C-MICA", "large", 2_000_000_000,
                   {2023: 150_000_000, 2024: 150_000_000, 2025: 150_000_000,
                    2026: 136_500_000})
 

@@ -30,26 +30,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth.models import User
 
 from carnot.accounts.models import Role
 from carnot.applications.models import (
     Application,
-    ApplicationUnit,
     FormerCarnotReference,
-    Signature,
 )
-from carnot.funding.models import InvoicedAmount, Partner, ResearchContract
-from carnot.registry.models import Call, Person, Structure, Unit
-from tests.web.factories import make_call, make_pui, make_user
+from carnot.registry.models import Call
+from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
+from tests.web.factories import make_call, make_pui, make_unit, make_user
 
 SHARED, OWN, THEM_OWN = "200919143B", "201119876B", "201522222C"
 MICA_A, MICA_B, EXTRA = "201420777F", "201220344C", "201733333D"
 ENVELOPE = 752_000_000
 BASES = {"terr-alsace": 202_000_000, "them-materiaux": 250_000_000,
          "carnot4-mica": 300_000_000}
+
+SIGNED = date(2024, 6, 1)
+"""When the contracts of this world were signed."""
 
 
 @dataclass
@@ -65,44 +65,9 @@ class SimulationWorld:
     mica: Application
 
 
-def _structure(code: str, kind: str = "university", region: str = "Grand Est") -> Structure:
-    return Structure.objects.create(code=code, name=code.upper(), kind=kind, region=region)
 
 
-def _unit(rnsr: str, tutelles: list[Structure]) -> Unit:
-    unit = Unit.objects.create(rnsr=rnsr, name=f"Unité {rnsr}", managing_tutelle=tutelles[0])
-    unit.tutelles.set(tutelles)
-    return unit
 
-
-def _declare(application: Application, unit: Unit, fte: str, lead: str,
-             shared_with: Application | None = None) -> None:
-    declaration = ApplicationUnit.objects.create(
-        application=application, unit=unit, managing_tutelle=unit.managing_tutelle,
-        scientific_lead=Person.objects.create(full_name=lead),
-        permanent_researchers_fte=Decimal(fte), shared_with=shared_with)
-    declaration.tutelles.set(unit.tutelles.all())
-
-
-def _sign(application: Application, *structures: Structure) -> None:
-    for structure in structures:
-        Signature.objects.create(application=application, structure=structure,
-                                 signatory=Person.objects.create(
-                                     full_name=f"Signataire {structure.code}"))
-
-
-def _contract(unit: Unit, reference: str, category: str, total: int,
-              invoiced: dict[int, int]) -> ResearchContract:
-    partner, _ = Partner.objects.get_or_create(
-        key=f"ext:{category}", defaults={"name": f"Partenaire {category}",
-                                         "foreign_identifier": category, "category": category,
-                                         "category_year": 2024})
-    contract = ResearchContract.objects.create(
-        unit=unit, partner=partner, reference=reference, total_cents=total,
-        signed_on=date(2024, 6, 1), partner_category=category, partner_category_year=2024)
-    for year, cents in invoiced.items():
-        InvoicedAmount.objects.create(contract=contract, year=year, amount_cents=cents)
-    return contract
 
 
 def build_simulation_world() -> SimulationWorld:
@@ -115,16 +80,16 @@ def build_simulation_world() -> SimulationWorld:
     coordinator = make_user(Role.COORDINATOR, "coordo")
     other_coordinator = make_user(Role.COORDINATOR, "autre-coordo")
     unit_lead = make_user(Role.UNIT_LEAD, "responsable")
-    unistra, uha = _structure("unistra"), _structure("uha")
-    cnrs = _structure("cnrs", "epst", "Île-de-France")
-    inserm = _structure("inserm", "epst", "Île-de-France")
-    uca = _structure("uca", region="Auvergne-Rhône-Alpes")
+    unistra, uha = new_structure("unistra"), new_structure("uha")
+    cnrs = new_structure("cnrs", "epst", region="Île-de-France")
+    inserm = new_structure("inserm", "epst", region="Île-de-France")
+    uca = new_structure("uca", region="Auvergne-Rhône-Alpes")
     pui = make_pui("pui-strasbourg", [unistra])
     pui.partners.set([uha])
-    shared, own = _unit(SHARED, [unistra, cnrs]), _unit(OWN, [uha])
-    them_own = _unit(THEM_OWN, [cnrs, uha])
-    mica_a, mica_b = _unit(MICA_A, [uca]), _unit(MICA_B, [uca, cnrs])
-    extra = _unit(EXTRA, [uha, inserm])
+    shared, own = make_unit(SHARED, [unistra, cnrs]), make_unit(OWN, [uha])
+    them_own = make_unit(THEM_OWN, [cnrs, uha])
+    mica_a, mica_b = make_unit(MICA_A, [uca]), make_unit(MICA_B, [uca, cnrs])
+    extra = make_unit(EXTRA, [uha, inserm])
     own.leads.add(unit_lead)
 
     terr = Application.objects.create(call=call, code="terr-alsace", name="Carnot Alsace",
@@ -142,25 +107,31 @@ def build_simulation_world() -> SimulationWorld:
         application=mica, perimeter_2019={MICA_A: 60, MICA_B: 40},
         units_by_year={str(year): [MICA_A, MICA_B] for year in (2023, 2024, 2025, 2026)},
         reference_abondement_cents=123_456_789)
-    _declare(terr, shared, "60", "Anne Martin", shared_with=them)
-    _declare(terr, own, "20", "Luc Weber")
-    _declare(them, shared, "60", "Anne Martin", shared_with=terr)
-    _declare(them, them_own, "30", "Sophie Lambert")
-    _declare(mica, mica_a, "50", "Paul Durand")
-    _declare(mica, mica_b, "36", "Julie Roux")
-    _sign(terr, unistra, cnrs, uha)
-    _sign(them, unistra, cnrs, uha)
-    _sign(mica, uca, cnrs)
+    declare_unit(terr, shared, "60", "Anne Martin", shared_with=them)
+    declare_unit(terr, own, "20", "Luc Weber")
+    declare_unit(them, shared, "60", "Anne Martin", shared_with=terr)
+    declare_unit(them, them_own, "30", "Sophie Lambert")
+    declare_unit(mica, mica_a, "50", "Paul Durand")
+    declare_unit(mica, mica_b, "36", "Julie Roux")
+    sign_for(terr, unistra, cnrs, uha)
+    sign_for(them, unistra, cnrs, uha)
+    sign_for(mica, uca, cnrs)
 
-    _contract(shared, "C-S1", "large", 300_000_000, {2025: 200_000_000})
-    _contract(own, "C-O1", "sme", 150_000_000, {2025: 100_000_000})
-    _contract(own, "C-O2", "sme", 2_000_000, {2025: 2_000_000})
-    _contract(them_own, "C-T1", "large", 200_000_000, {2025: 150_000_000})
+    new_contract(shared, "C-S1", "large", 300_000_000, {2025: 200_000_000},
+                 signed_on=SIGNED)
+    new_contract(own, "C-O1", "sme", 150_000_000, {2025: 100_000_000},
+                 signed_on=SIGNED)
+    new_contract(own, "C-O2", "sme", 2_000_000, {2025: 2_000_000},
+                 signed_on=SIGNED)
+    new_contract(them_own, "C-T1", "large", 200_000_000, {2025: 150_000_000},
+                 signed_on=SIGNED)
     for unit in (mica_a, mica_b):
-        _contract(unit, "C-MICA", "large", 2_000_000_000,
+        new_contract(unit, "C-MICA", "large", 2_000_000_000,
                   {2023: 150_000_000, 2024: 150_000_000, 2025: 150_000_000,
-                   2026: 136_500_000})
-    _contract(extra, "C-E1", "sme", 10_000_000, {2025: 10_000_000})
+                   2026: 136_500_000},
+                 signed_on=SIGNED)
+    new_contract(extra, "C-E1", "sme", 10_000_000, {2025: 10_000_000},
+                 signed_on=SIGNED)
     return SimulationWorld(call=call, officer=officer, association=association,
                            coordinator=coordinator, other_coordinator=other_coordinator,
                            unit_lead=unit_lead, terr=terr, them=them, mica=mica)

@@ -27,8 +27,6 @@ The world, figures by hand (call 2026; envelope 62 000 000,00 € unless a test 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -40,7 +38,6 @@ from carnot.applications.models import (
     Application,
     ApplicationUnit,
     FormerCarnotReference,
-    Signature,
 )
 from carnot.funding.models import (
     AllocationImmutable,
@@ -48,13 +45,12 @@ from carnot.funding.models import (
     AllocationRun,
     AllocationStatus,
     InvoicedAmount,
-    Partner,
-    ResearchContract,
 )
 from carnot.funding.selectors import allocation_compare, allocation_runs
 from carnot.funding.services import allocation_publish, allocation_run
-from carnot.registry.models import Call, Person, Structure, Unit
-from tests.web.factories import make_call, make_pui, make_user
+from carnot.registry.models import Call
+from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
+from tests.web.factories import make_call, make_pui, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,44 +65,9 @@ class World:
     coordinator: User
 
 
-def _structure(code: str, kind: str = "university", region: str = "Grand Est") -> Structure:
-    return Structure.objects.create(code=code, name=code.upper(), kind=kind, region=region)
 
 
-def _unit(rnsr: str, tutelles: list[Structure]) -> Unit:
-    unit = Unit.objects.create(rnsr=rnsr, name=f"Unité {rnsr}", managing_tutelle=tutelles[0])
-    unit.tutelles.set(tutelles)
-    return unit
 
-
-def _declare(application: Application, unit: Unit, fte: str, lead: str,
-             shared_with: Application | None = None) -> None:
-    declaration = ApplicationUnit.objects.create(
-        application=application, unit=unit, managing_tutelle=unit.managing_tutelle,
-        scientific_lead=Person.objects.create(full_name=lead),
-        permanent_researchers_fte=Decimal(fte), shared_with=shared_with)
-    declaration.tutelles.set(unit.tutelles.all())
-
-
-def _sign(application: Application, *structures: Structure) -> None:
-    for structure in structures:
-        Signature.objects.create(application=application, structure=structure,
-                                 signatory=Person.objects.create(full_name=f"Signataire "
-                                                                 f"{structure.code}"))
-
-
-def _contract(unit: Unit, reference: str, category: str, total: int,
-              invoiced: dict[int, int]) -> ResearchContract:
-    partner, _ = Partner.objects.get_or_create(
-        key=f"ext:{category}", defaults={"name": f"Partenaire {category}",
-                                         "foreign_identifier": category, "category": category,
-                                         "category_year": 2024})
-    contract = ResearchContract.objects.create(
-        unit=unit, partner=partner, reference=reference, total_cents=total,
-        signed_on=date(2022, 6, 1), partner_category=category, partner_category_year=2024)
-    for year, cents in invoiced.items():
-        InvoicedAmount.objects.create(contract=contract, year=year, amount_cents=cents)
-    return contract
 
 
 @pytest.fixture
@@ -114,13 +75,13 @@ def world() -> World:
     call = make_call(2026)
     officer = make_user(Role.PROGRAMME_OFFICER, "charge")
     coordinator = make_user(Role.COORDINATOR, "coordo")
-    unistra, uha = _structure("unistra"), _structure("uha")
-    cnrs = _structure("cnrs", "epst", "Île-de-France")
-    uca = _structure("uca", region="Auvergne-Rhône-Alpes")
+    unistra, uha = new_structure("unistra"), new_structure("uha")
+    cnrs = new_structure("cnrs", "epst", region="Île-de-France")
+    uca = new_structure("uca", region="Auvergne-Rhône-Alpes")
     pui = make_pui("pui-strasbourg", [unistra])
     pui.partners.set([uha])
-    shared, own = _unit(SHARED, [unistra, cnrs]), _unit(TERR_OWN, [uha])
-    mica_a, mica_b = _unit(MICA_A, [uca]), _unit(MICA_B, [uca, cnrs])
+    shared, own = make_unit(SHARED, [unistra, cnrs]), make_unit(TERR_OWN, [uha])
+    mica_a, mica_b = make_unit(MICA_A, [uca]), make_unit(MICA_B, [uca, cnrs])
 
     terr = Application.objects.create(call=call, code="terr-alsace", name="Carnot Alsace",
                                       kind="territorial", coordinator=unistra)
@@ -136,20 +97,20 @@ def world() -> World:
         application=mica, perimeter_2019={MICA_A: 60, MICA_B: 40},
         units_by_year={str(year): [MICA_A, MICA_B] for year in (2023, 2024, 2025, 2026)},
         reference_abondement_cents=123_456_789)
-    _declare(terr, shared, "60", "Anne Martin", shared_with=them)
-    _declare(terr, own, "20", "Luc Weber")
-    _declare(them, shared, "60", "Anne Martin", shared_with=terr)
-    _declare(mica, mica_a, "50", "Paul Durand")
-    _declare(mica, mica_b, "36", "Julie Roux")
-    _sign(terr, unistra, cnrs, uha)
-    _sign(them, unistra, cnrs)
-    _sign(mica, uca, cnrs)
+    declare_unit(terr, shared, "60", "Anne Martin", shared_with=them)
+    declare_unit(terr, own, "20", "Luc Weber")
+    declare_unit(them, shared, "60", "Anne Martin", shared_with=terr)
+    declare_unit(mica, mica_a, "50", "Paul Durand")
+    declare_unit(mica, mica_b, "36", "Julie Roux")
+    sign_for(terr, unistra, cnrs, uha)
+    sign_for(them, unistra, cnrs)
+    sign_for(mica, uca, cnrs)
 
-    _contract(shared, "C-PART-1", "large", 250_000_000, {2025: 200_000_000})
-    _contract(shared, "C-PART-2", "sme", 120_000_001, {2025: 100_000_001})
-    _contract(own, "C-PROPRE", "midcap", 150_000_000, {2025: 100_000_000})
+    new_contract(shared, "C-PART-1", "large", 250_000_000, {2025: 200_000_000})
+    new_contract(shared, "C-PART-2", "sme", 120_000_001, {2025: 100_000_001})
+    new_contract(own, "C-PROPRE", "midcap", 150_000_000, {2025: 100_000_000})
     for unit in (mica_a, mica_b):
-        _contract(unit, "C-MICA", "large", 2_000_000_000,
+        new_contract(unit, "C-MICA", "large", 2_000_000_000,
                   {2023: 150_000_000, 2024: 150_000_000, 2025: 150_000_000,
                    2026: 136_500_000})
     return World(call, officer, coordinator)
