@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from stdnum import luhn
 
 from carnot.accounts.models import Role
-from carnot.applications import services
+from carnot.applications import selectors, services
 from carnot.applications.models import Application
 from carnot.applications.selectors import (
     PanelLine,
@@ -181,3 +181,34 @@ def test_the_panel_changes_when_the_call_parameters_or_applications_change_but_n
     call.save()
     assert call_revision(call=call) != first
     assert world.panel(world.territorial)["FAQ-2.19"].status is Status.FAILED
+
+
+def test_the_contracts_are_read_again_only_when_the_ledgers_or_the_declared_units_change(
+        world: Call2026, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A panel refresh after an edit of an application's figures re-evaluates the call on the
+    contracts already read; an import, or a unit declared, reads them again."""
+    reads: list[int] = []
+    read = selectors.national_contracts
+
+    def counted(*, call: Call) -> tuple[object, ...]:
+        reads.append(call.pk)
+        return read(call=call)
+
+    monkeypatch.setattr(selectors, "national_contracts", counted)
+    world.import_ledger((world.icube, "ICUBE-2025-001", "2 600 000,00"))
+    assert world.panel(world.territorial)["FAQ-2.19"].status is Status.PASSED
+    assert len(reads) == 1
+
+    services.application_update(application=world.territorial, by=world.coordinator,
+                                name="Carnot Alsace — nouveau nom")
+    assert world.panel(world.territorial)["FAQ-2.19"].status is Status.PASSED
+    assert len(reads) == 1, "same ledgers, same units: the contracts are not read again"
+
+    world.import_ledger((world.icube, "ICUBE-2025-001", "1 000 000,00"))
+    assert world.panel(world.territorial)["FAQ-2.19"].status is Status.FAILED
+    assert len(reads) == 2
+
+    unit = factories.make_unit("201533333D", [world.cnrs], name="LRGP")
+    world.declare(world.thematic, unit)
+    world.panel(world.thematic)
+    assert len(reads) == 3

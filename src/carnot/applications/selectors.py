@@ -42,7 +42,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 PANEL_REVISIONS_KEPT = 8
+CONTRACT_PERIMETERS_KEPT = 2
 _PANELS_BY_REVISION: OrderedDict[str, dict[str, list[PanelLine]]] = OrderedDict()
+ContractPerimeter = tuple[int, str, tuple[int, ...]]
+"""A call, the ledgers' revision, the units the call declares."""
+_CONTRACTS_BY_PERIMETER: OrderedDict[ContractPerimeter, tuple[domain.Contract, ...]] = OrderedDict()
 
 NO_UNIT = Verdict("FAQ-2.13", Status.FAILED, "Aucune unité déclarée : le périmètre de la "
                   "candidature est vide.")
@@ -206,7 +210,7 @@ def _compute_panels(call: Call) -> dict[str, list[PanelLine]]:
     params = call.parameters()
     # The collector paused as for an allocation: the call's contracts are 10⁵ objects.
     with paused_gc():
-        contracts = national_contracts(call=call)
+        contracts = _call_contracts(call)
         evaluation = evaluate_call(dataclasses.replace(national_call(call=call),
                                                        contracts=contracts), params)
         in_ledgers = {contract.unit for contract in contracts}
@@ -214,6 +218,22 @@ def _compute_panels(call: Call) -> dict[str, list[PanelLine]]:
                   for result in evaluation.consortia}
         del contracts, evaluation
     return panels
+
+
+def _call_contracts(call: Call) -> tuple[domain.Contract, ...]:
+    """The call's contracts (``national_contracts``), read again only when the ledgers or the
+    units the call declares change: editing an application's figures or signatures — what a
+    panel refresh follows — re-evaluates the call without reading its 10⁵ contracts again."""
+    units = tuple(sorted(set(ApplicationUnit.objects.filter(application__call=call)
+                             .values_list("unit_id", flat=True))))
+    key = (call.pk, ledger_revision(), units)
+    contracts = _CONTRACTS_BY_PERIMETER.get(key)
+    if contracts is None:
+        contracts = national_contracts(call=call)
+        _CONTRACTS_BY_PERIMETER[key] = contracts
+        while len(_CONTRACTS_BY_PERIMETER) > CONTRACT_PERIMETERS_KEPT:
+            _CONTRACTS_BY_PERIMETER.popitem(last=False)
+    return contracts
 
 
 def _is_threshold(verdict: Verdict) -> bool:
@@ -255,8 +275,10 @@ def _panel_verdicts(result: ConsortiumResult, in_ledgers: set[str],
 
 
 def forget_panels() -> None:
-    """Drop the panels kept in memory (tests; after editing reference data by hand)."""
+    """Drop the panels and contracts kept in memory (tests; after editing reference data by
+    hand)."""
     _PANELS_BY_REVISION.clear()
+    _CONTRACTS_BY_PERIMETER.clear()
 
 
 def panel_for(*, application: Application) -> list[PanelLine]:
