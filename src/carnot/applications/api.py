@@ -8,7 +8,7 @@ is never revealed); one the user may see but not change answers 403; anonymous r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -64,9 +64,10 @@ from carnot.applications.services import ServiceError
 from carnot.applications.workflow import TRANSITIONS, find_transition, transitions_from
 from carnot.applications.workflow import Status as ApplicationStatus
 from carnot.registry.models import Call, Pui, Structure, Team
+from carnot.web.requests import signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 router = Router(tags=["candidatures"])
 
@@ -78,10 +79,6 @@ APPLICATION = "/{int:year}/{code}"
 
 # --- Access and input resolution -----------------------------------------------------------
 
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (session authentication ran before the endpoint)."""
-    return cast("User", request.user)
 
 
 def _visible(request: HttpRequest, year: int, code: str,
@@ -178,7 +175,7 @@ def create_application(request: HttpRequest, payload: ApplicationCreateIn) -> St
         raise PermissionDenied("Seuls les coordinateurs et les administrateurs créent des "
                                "candidatures.")
     application = services.application_create(
-        call=_call(payload.year), by=_user(request), code=payload.code, name=payload.name,
+        call=_call(payload.year), by=signed_in_user(request), code=payload.code, name=payload.name,
         kind=payload.kind.value, coordinator=_structure(payload.coordinator, "coordinator"),
         puis=_puis(payload.puis), theme=payload.theme,
         theme_justification=payload.theme_justification,
@@ -207,7 +204,7 @@ def update_application(request: HttpRequest, year: int, code: str,
     if fields.get("kind") is not None:
         fields["kind"] = fields["kind"].value
     services.application_update(
-        application=application, by=_user(request),
+        application=application, by=signed_in_user(request),
         puis=_puis(payload.puis) if payload.puis is not None else None,
         alignments=[(a.kind.value, a.name) for a in payload.alignments]
         if payload.alignments is not None else None,
@@ -232,7 +229,7 @@ def declare_unit(request: HttpRequest, year: int, code: str, payload: UnitIn) ->
     directory (an RNSR the directory does not know is refused, FAQ-2.18)."""
     application = _editable(request, year, code)
     declaration = services.unit_declare(
-        application=application, by=_user(request), rnsr=payload.rnsr,
+        application=application, by=signed_in_user(request), rnsr=payload.rnsr,
         scientific_lead=payload.scientific_lead,
         managing_tutelle=_structure(payload.managing_tutelle, "managing_tutelle"),
         tutelles=_structures(payload.tutelles, "tutelles"),
@@ -279,7 +276,7 @@ def update_unit(request: HttpRequest, year: int, code: str, rnsr: str,
         fields.pop("scientific_lead", None)
     teams = _teams(declaration, fields.pop("teams")) if fields.get("teams") is not None else None
     fields.pop("teams", None)
-    services.unit_update(declaration=declaration, by=_user(request), tutelles=tutelles,
+    services.unit_update(declaration=declaration, by=signed_in_user(request), tutelles=tutelles,
                          teams=teams, **fields)
     return _declaration(declaration.application, rnsr)
 
@@ -301,7 +298,7 @@ def remove_unit(request: HttpRequest, year: int, code: str, rnsr: str) -> Status
     application (recorded in the history). As on the pages, a unit's lead corrects its unit's
     line but does not withdraw it from the consortium."""
     declaration = _declaration(_editable(request, year, code), rnsr)
-    services.unit_remove(declaration=declaration, by=_user(request))
+    services.unit_remove(declaration=declaration, by=signed_in_user(request))
     return Status(204, None)
 
 
@@ -326,7 +323,7 @@ def record_signature(request: HttpRequest, year: int, code: str,
     signature; the signed PDF is sent to ``…/signatures/{structure_code}/document``."""
     application = _editable(request, year, code)
     return services.signature_record(
-        application=application, by=_user(request),
+        application=application, by=signed_in_user(request),
         structure=_structure(payload.structure, "structure"), signatory=payload.signatory,
         empowerment=payload.empowerment, empowered=payload.empowered,
         signed_on=payload.signed_on)
@@ -346,7 +343,7 @@ def upload_signed_document(request: HttpRequest, year: int, code: str, structure
     recorded = application.signatures.select_related("signatory").filter(
         structure=structure).first()
     return services.signature_record(
-        application=application, by=_user(request), structure=structure,
+        application=application, by=signed_in_user(request), structure=structure,
         signatory=details.signatory or (recorded.signatory.full_name if recorded else ""),
         empowerment=details.empowerment if details.empowerment is not None
         else (recorded.empowerment if recorded else ""),
@@ -397,7 +394,7 @@ def take_transition(request: HttpRequest, year: int, code: str,
                         and not can_take(request.user, transition, application)):
         raise PermissionDenied("Votre rôle ne permet pas cette décision sur la candidature.")
     return services.application_transition(application=application,
-                                           target=payload.target.value, by=_user(request),
+                                           target=payload.target.value, by=signed_in_user(request),
                                            reason=payload.reason)
 
 

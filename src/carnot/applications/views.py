@@ -13,7 +13,7 @@ same views answer a redirection (or the form again, with its errors).
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -70,9 +70,10 @@ from carnot.applications.workflow import (
 )
 from carnot.funding.selectors import consortium_has_grants, has_published_result
 from carnot.registry.models import Call, Unit
+from carnot.web.requests import is_htmx, signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_EVENT = "carnot-changed"
@@ -80,13 +81,6 @@ CHANGED_EVENT = "carnot-changed"
 
 # --- Helpers -----------------------------------------------------------------------------------
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (every view using it is behind ``login_required``)."""
-    return cast("User", request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _visible(request: HttpRequest, year: int, code: str) -> Application:
@@ -178,7 +172,7 @@ def _after_change(request: HttpRequest, application: Application, notice: str) -
     """A change succeeded: the refreshed workspace for htmx (the panel reloads on the event it
     triggers; the messages at the top of the page, about an earlier step, are emptied), else
     back to the detail page."""
-    if _is_htmx(request):
+    if is_htmx(request):
         response = render(request, "applications/_workspace_swap.html",
                           _workspace_context(request, application, notice=notice))
         response["HX-Trigger"] = CHANGED_EVENT
@@ -216,7 +210,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             application = services.application_create(
-                call=data["call"], by=_user(request), code=data["code"], name=data["name"],
+                call=data["call"], by=signed_in_user(request), code=data["code"], name=data["name"],
                 kind=data["kind"], coordinator=data["coordinator"], puis=form.puis(),
                 theme=data["theme"], theme_justification=data["theme_justification"],
                 alignments=form.alignments())
@@ -240,7 +234,7 @@ def application_edit(request: HttpRequest, year: int, code: str) -> HttpResponse
         data = form.cleaned_data
         try:
             services.application_update(
-                application=application, by=_user(request), puis=form.puis(),
+                application=application, by=signed_in_user(request), puis=form.puis(),
                 alignments=form.alignments(), name=data["name"], kind=data["kind"],
                 coordinator=data["coordinator"], theme=data["theme"],
                 theme_justification=data["theme_justification"])
@@ -297,7 +291,7 @@ def unit_add(request: HttpRequest, year: int, code: str) -> HttpResponse:
             data = form.cleaned_data
             try:
                 declaration = services.unit_declare(
-                    application=application, by=_user(request), rnsr=data["rnsr"],
+                    application=application, by=signed_in_user(request), rnsr=data["rnsr"],
                     scientific_lead=data["scientific_lead"],
                     managing_tutelle=data["managing_tutelle"], tutelles=data["tutelles"],
                     permanent_researchers_fte=data["permanent_researchers_fte"],
@@ -309,7 +303,7 @@ def unit_add(request: HttpRequest, year: int, code: str) -> HttpResponse:
             else:
                 return _after_change(request, application,
                                      f"Unité {declaration.unit.rnsr} ajoutée.")
-        if _is_htmx(request):
+        if is_htmx(request):
             return _workspace_with_errors(request, application, unit_form=form)
     return render(request, "applications/unit_form.html",
                   {"form": form, "application": application, "declaration": None,
@@ -334,8 +328,8 @@ def unit_edit(request: HttpRequest, year: int, code: str, rnsr: str) -> HttpResp
         if data["managing_tutelle"] is None:
             del data["managing_tutelle"]
         try:
-            services.unit_update(declaration=declaration, by=_user(request), tutelles=tutelles,
-                                 **data)
+            services.unit_update(declaration=declaration, by=signed_in_user(request),
+                                 tutelles=tutelles, **data)
         except ServiceError as error:
             show_refusal(form, error)
         else:
@@ -353,7 +347,7 @@ def unit_remove(request: HttpRequest, year: int, code: str, rnsr: str) -> HttpRe
     application = _editable(request, year, code)
     declaration = _declaration(application, rnsr)
     try:
-        services.unit_remove(declaration=declaration, by=_user(request))
+        services.unit_remove(declaration=declaration, by=signed_in_user(request))
     except ServiceError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_detail_url(application))
@@ -377,7 +371,8 @@ def signature_record(request: HttpRequest, year: int, code: str) -> HttpResponse
             data = form.cleaned_data
             try:
                 signature = services.signature_record(
-                    application=application, by=_user(request), structure=data["structure"],
+                    application=application, by=signed_in_user(request),
+                    structure=data["structure"],
                     signatory=data["signatory"], empowerment=data["empowerment"],
                     empowered=data["empowered"], signed_on=data["signed_on"],
                     document=data["document"] or None)
@@ -386,7 +381,7 @@ def signature_record(request: HttpRequest, year: int, code: str) -> HttpResponse
             else:
                 return _after_change(request, application,
                                      f"Signature de {signature.structure.name} enregistrée.")
-        if _is_htmx(request):
+        if is_htmx(request):
             return _workspace_with_errors(request, application, signature_form=form)
     return render(request, "applications/signature_form.html",
                   {"form": form, "application": application,
@@ -430,7 +425,8 @@ def transition(request: HttpRequest, year: int, code: str) -> HttpResponse:
         return redirect(_detail_url(application))
     try:
         services.application_transition(application=application, target=target,
-                                        by=_user(request), reason=form.cleaned_data["reason"])
+                                        by=signed_in_user(request),
+                                        reason=form.cleaned_data["reason"])
     except ServiceError as error:
         messages.error(request, f"Action refusée : {' '.join(error.messages)}")
     else:
@@ -466,7 +462,7 @@ def application_import(request: HttpRequest, year: int, code: str) -> HttpRespon
         try:
             report = spreadsheet.import_application(
                 application=application, content=form.cleaned_data["file"].read(),
-                by=_user(request))
+                by=signed_in_user(request))
         except spreadsheet.SpreadsheetRejected as rejected:
             errors = rejected.errors
         except ServiceError as error:

@@ -12,7 +12,7 @@ by parameter name where it concerns one. Amounts are integer cents.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -43,9 +43,10 @@ from carnot.funding.selectors import (
     parameter_changes,
 )
 from carnot.rules.explanation import UnknownConsortium, explain_stored_consortium
+from carnot.web.requests import signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 router = Router(tags=["répartitions"])
 
@@ -208,9 +209,6 @@ class PublishOut(Schema):
 # --- Conversions ---------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return cast("User", request.user)
-
 
 def _who(user: Any) -> str | None:
     return None if user is None else str(user.username)
@@ -289,7 +287,7 @@ def create_allocation_run(request: HttpRequest, year: int, payload: RunIn) -> St
     run is stored as a draft, immutable, with its parameters, fingerprint and trace."""
     allocation_runner_or_403(request.user)
     run = services.allocation_run(call=call_or_404(year), envelope_cents=payload.envelope_cents,
-                                  overrides=payload.overrides, by=_user(request))
+                                  overrides=payload.overrides, by=signed_in_user(request))
     return Status(201, _run_detail(allocation_run_or_404(year, run.number)))
 
 
@@ -330,7 +328,7 @@ def publish_allocation_run(request: HttpRequest, year: int, number: int,
     allocation_runner_or_403(request.user)
     run = allocation_run_or_404(year, number)
     published, grants = services.allocation_publish_and_grant(
-        run=run, by=_user(request), supersede=payload.supersede)
+        run=run, by=signed_in_user(request), supersede=payload.supersede)
     return {"run": _run_out(allocation_run_or_404(year, published.number)),
             "grants": [{"application_code": grant.application.code, "year": grant.year,
                         "amount_cents": grant.amount_cents} for grant in grants]}

@@ -7,7 +7,7 @@ progress bar)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import File, Query, Router, Status, UploadedFile
@@ -48,9 +48,9 @@ from carnot.funding.selectors import (
     unit_ledger,
 )
 from carnot.registry.models import Call, Unit
+from carnot.web.requests import signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
     from carnot.applications.models import Application
 
@@ -59,9 +59,6 @@ router = Router(tags=["registres"])
 IMPORT_RESPONSES: dict[int, Any] = {200: LedgerImportReportOut, **ERRORS, 422: LedgerRejectedOut}
 APPLICATION = "/{int:year}/{code}/contrats"
 
-
-def _user(request: HttpRequest) -> User:
-    return cast("User", request.user)
 
 
 def _call(year: int | None) -> Call | None:
@@ -129,7 +126,7 @@ def _import(request: HttpRequest, file: UploadedFile, *, unit: Unit | None = Non
              if application is not None else None)
     try:
         report = services.ledger_import(content=file.read(), filename=file.name or "registre",
-                                        by=_user(request), unit=unit, units=units)
+                                        by=signed_in_user(request), unit=unit, units=units)
     except services.LedgerRejected as rejected:
         return Status(422, _rejected(rejected.errors))
     return Status(200, report_as_dict(report))

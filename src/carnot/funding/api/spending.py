@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,9 +33,10 @@ from carnot.funding.selectors import (
     vintages,
 )
 from carnot.funding.services import InvalidValue, parse_money
+from carnot.web.requests import signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 router = Router(tags=["dépenses"])
 
@@ -128,10 +129,6 @@ class SpendingChangeOut(Schema):
 # --- Helpers -------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (session authentication ran before the endpoint)."""
-    return cast("User", request.user)
-
 
 def _expenditure(entry: ExpenditureEntry) -> ExpenditureOut:
     return ExpenditureOut(
@@ -205,8 +202,8 @@ def record_expenditure(request: HttpRequest, year: int, code: str,
                                    field="vintage")
     parts = services.expenditure_record(
         application=application, spent_on=payload.spent_on, amount_cents=amount_cents,
-        category=payload.category.value, description=payload.description, by=_user(request),
-        grant=grant)
+        category=payload.category.value, description=payload.description,
+        by=signed_in_user(request), grant=grant)
     return Status(201, _expenditure(expenditure_entry(parts)))
 
 

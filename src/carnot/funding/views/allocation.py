@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,9 +62,10 @@ from carnot.funding.selectors import (
 from carnot.registry.models import Call
 from carnot.rules.explanation import UnknownConsortium, explain_stored_consortium
 from carnot.rules.money import Cents, format_euros, format_euros_plain
+from carnot.web.requests import is_htmx, signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = dict(KIND_CHOICES)
@@ -93,13 +94,6 @@ AMOUNT_COLUMNS = ("threshold_revenue_cents", "abondement_revenue_cents", "guaran
 
 # --- Helpers -----------------------------------------------------------------------------------
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (every view using it is behind ``login_required``)."""
-    return cast("User", request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _detail_url(run: AllocationRun) -> str:
@@ -292,7 +286,7 @@ def allocation_create(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST" and not problem and form.is_valid():
         try:
             run = services.allocation_run(call=call, envelope_cents=form.cleaned_data[ENVELOPE],
-                                          overrides=form.overrides(), by=_user(request))
+                                          overrides=form.overrides(), by=signed_in_user(request))
         except ServiceError as error:
             show_refusal(form, error, SERVICE_FIELDS)
         else:
@@ -356,7 +350,7 @@ def allocation_line(request: HttpRequest, year: int, number: int, code: str) -> 
         raise Http404 from None
     context = {"call": run.call, "run": run, "explanation": explanation,
                "title": f"Répartition {year} n° {number} — {code}"}
-    template = ("funding/allocation/_explanation.html" if _is_htmx(request)
+    template = ("funding/allocation/_explanation.html" if is_htmx(request)
                 else "funding/allocation/line.html")
     return render(request, template, context)
 
@@ -470,8 +464,8 @@ def allocation_publish(request: HttpRequest, year: int, number: int) -> HttpResp
     form = PublishForm(request.POST)
     supersede = bool(form.is_valid() and form.cleaned_data["remplacer"])
     try:
-        published, grants = services.allocation_publish_and_grant(run=run, by=_user(request),
-                                                                  supersede=supersede)
+        published, grants = services.allocation_publish_and_grant(
+            run=run, by=signed_in_user(request), supersede=supersede)
     except ServiceError as error:
         messages.error(request, f"Publication refusée : {' '.join(error.messages)}")
     else:

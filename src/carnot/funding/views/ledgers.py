@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,9 +53,10 @@ from carnot.funding.selectors import (
 )
 from carnot.registry.models import Call, Unit
 from carnot.rules.money import Cents, format_euros
+from carnot.web.requests import signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 TEMPLATE_YEARS = 4
 ROWS_PER_PAGE = 100
@@ -66,10 +67,6 @@ ROWS_PER_UNIT_IN_CONSORTIUM = 50
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (every view using it is behind ``login_required``)."""
-    return cast("User", request.user)
 
 
 def _euros(cents: Cents | None) -> str:
@@ -213,7 +210,8 @@ def _import_page(request: HttpRequest, *, unit: Unit | None,
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = jobs.start_ledger_import(content=upload.read(), filename=upload.name or "registre",
-                                       by=_user(request), unit=unit, application=application)
+                                       by=signed_in_user(request), unit=unit,
+                                       application=application)
         return redirect("funding:ledger-import-job", job=job.pk)
     if unit is not None:
         back, name = _unit_url(unit), f"l'unité {unit.rnsr} — {unit.name}"

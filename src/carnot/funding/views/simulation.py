@@ -35,6 +35,7 @@ from carnot.funding.simulation import (
     simulate,
 )
 from carnot.rules.money import euros_to_cents, format_euros
+from carnot.web.requests import is_htmx
 
 KIND_LABELS = {"territorial": "territorial", "thematic": "thématique national",
                "former_carnot": "ancien Carnot (Carnot 4)"}
@@ -51,9 +52,6 @@ FIGURE_LABELS = {
 AMOUNTS = frozenset({"pro_rata_cents", "allocation_cents"})
 """Figures the results table shows in their own columns."""
 
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _shown(value: Any, name: str) -> str:
@@ -137,7 +135,7 @@ def simulation(request: HttpRequest, year: int) -> HttpResponse:
     }
     if result is not None:
         context.update(_results(result, own))
-    template = ("funding/simulation/_simulation.html" if _is_htmx(request)
+    template = ("funding/simulation/_simulation.html" if is_htmx(request)
                 else "funding/simulation/page.html")
     return render(request, template, context)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,9 +49,10 @@ from carnot.funding.selectors import (
     vintages,
 )
 from carnot.rules.money import format_euros, format_euros_plain
+from carnot.web.requests import is_htmx, signed_in_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 SERVICE_FIELDS = {"amount_cents": "amount", "grant": "vintage", "category": "category"}
 """The service's field names as the form names them."""
@@ -59,13 +60,6 @@ SERVICE_FIELDS = {"amount_cents": "amount", "grant": "vintage", "category": "cat
 
 # --- Helpers -----------------------------------------------------------------------------------
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (every view using it is behind ``login_required``)."""
-    return cast("User", request.user)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _kwargs(application: Application) -> dict[str, Any]:
@@ -196,19 +190,19 @@ def spending_create(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 parts = services.expenditure_record(
                     application=application, spent_on=data["spent_on"],
                     amount_cents=data["amount"], category=data["category"],
-                    description=data["description"], by=_user(request),
+                    description=data["description"], by=signed_in_user(request),
                     grant=services.vintage_grant(application=application,
                                                  year=data["vintage"]))
             except ServiceError as error:
                 show_refusal(form, error, SERVICE_FIELDS)
             else:
                 notice = _recorded(parts)
-                if _is_htmx(request):
+                if is_htmx(request):
                     return render(request, "funding/spending/_ledger_swap.html",
                                   _ledger_context(request, application, notice=notice))
                 messages.success(request, notice)
                 return redirect(_detail_url(application))
-        if _is_htmx(request):
+        if is_htmx(request):
             return render(request, "funding/spending/_ledger_swap.html",
                           _ledger_context(request, application, form=form))
     return render(request, "funding/spending/create.html", {
