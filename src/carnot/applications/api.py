@@ -8,7 +8,7 @@ is never revealed); one the user may see but not change answers 403; anonymous r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -65,9 +65,6 @@ from carnot.applications.workflow import TRANSITIONS, find_transition, transitio
 from carnot.applications.workflow import Status as ApplicationStatus
 from carnot.registry.models import Call, Pui, Structure, Team
 from carnot.web.requests import signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 router = Router(tags=["candidatures"])
 

@@ -13,7 +13,7 @@ same views answer a redirection (or the form again, with its errors).
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -71,9 +71,6 @@ from carnot.applications.workflow import (
 from carnot.funding.selectors import consortium_has_grants, has_published_result
 from carnot.registry.models import Call, Unit
 from carnot.web.requests import is_htmx, signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_EVENT = "carnot-changed"

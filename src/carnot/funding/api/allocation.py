@@ -12,7 +12,7 @@ by parameter name where it concerns one. Amounts are integer cents.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -44,9 +44,6 @@ from carnot.funding.selectors import (
 )
 from carnot.rules.explanation import UnknownConsortium, explain_stored_consortium
 from carnot.web.requests import signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 router = Router(tags=["répartitions"])
 

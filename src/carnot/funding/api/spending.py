@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,9 +34,6 @@ from carnot.funding.selectors import (
 )
 from carnot.funding.services import InvalidValue, parse_money
 from carnot.web.requests import signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 router = Router(tags=["dépenses"])
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,9 +63,6 @@ from carnot.registry.models import Call
 from carnot.rules.explanation import UnknownConsortium, explain_stored_consortium
 from carnot.rules.money import Cents, format_euros, format_euros_plain
 from carnot.web.requests import is_htmx, signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = dict(KIND_CHOICES)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -54,9 +54,6 @@ from carnot.funding.selectors import (
 from carnot.registry.models import Call, Unit
 from carnot.rules.money import Cents, format_euros
 from carnot.web.requests import signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 TEMPLATE_YEARS = 4
 ROWS_PER_PAGE = 100

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -50,9 +50,6 @@ from carnot.funding.selectors import (
 )
 from carnot.rules.money import format_euros, format_euros_plain
 from carnot.web.requests import is_htmx, signed_in_user
-
-if TYPE_CHECKING:
-    pass
 
 SERVICE_FIELDS = {"amount_cents": "amount", "grant": "vintage", "category": "category"}
 """The service's field names as the form names them."""
