@@ -1,7 +1,7 @@
 """Benchmark: a national allocation run on the demo dataset ×10 in PostgreSQL, against a bare
 SQL read of the same contract rows.
 
-Issue 4's target: ``carnot.funding.services.allocation_run`` — read the national call and its
+Issue 4's target: ``carnot.allocation.services.allocation_run`` — read the national call and its
 contracts, evaluate every rule, store the run (parameters, inputs fingerprint, results with
 their traces, one line per consortium) — takes under 3× the time of a bare SQL read of the
 contract rows it evaluates: the contracts of every unit declared in the call, with their unit,
@@ -44,11 +44,11 @@ if TYPE_CHECKING:
     from carnot.registry.models import Call
 
 TARGET_RATIO = 3.0
-PHASES = {"national_call": "carnot.funding.inputs",
-          "national_contracts": "carnot.funding.inputs",
-          "evaluate_call": "carnot.funding.services",
-          "evaluation_as_dict": "carnot.funding.services",
-          "inputs_fingerprint": "carnot.funding.services"}
+PHASES = {"national_call": "carnot.allocation.inputs",
+          "national_contracts": "carnot.allocation.inputs",
+          "evaluate_call": "carnot.allocation.services",
+          "evaluation_as_dict": "carnot.allocation.services",
+          "inputs_fingerprint": "carnot.allocation.services"}
 """What ``allocation_run`` calls, timed apart, by the module that looks each name up; the rest
 of the run is storing it."""
 
@@ -115,8 +115,8 @@ def load(scale: int, seed: int = 2026) -> Loaded:
     from django.db import connection
 
     from carnot.applications.models import Application, ApplicationUnit
-    from carnot.funding.models import InvoicedAmount, ResearchContract
-    from carnot.registry.demo import DEMO_CALL_YEAR, OFFICER_USERNAME, build_demo
+    from carnot.demo.national import DEMO_CALL_YEAR, OFFICER_USERNAME, build_demo
+    from carnot.ledgers.models import InvoicedAmount, ResearchContract
     from carnot.registry.models import Call
 
     call_command("flush", interactive=False, verbosity=0)
@@ -163,7 +163,7 @@ def phase_timers(into: dict[str, float]) -> Iterator[None]:
 
 def run_allocation(loaded: Loaded) -> dict[str, float]:
     """(a) One national allocation run, phase by phase."""
-    from carnot.funding.services import allocation_run
+    from carnot.allocation.services import allocation_run
 
     phases: dict[str, float] = {}
     with phase_timers(phases):
@@ -225,7 +225,7 @@ def queries_of_a_run(loaded: Loaded) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from carnot.funding.services import allocation_run
+    from carnot.allocation.services import allocation_run
 
     with CaptureQueriesContext(connection) as queries:
         allocation_run(call=loaded.call, envelope_cents=None, overrides=None, by=loaded.officer)
@@ -264,7 +264,7 @@ def report(loaded: Loaded, samples: Samples, rounds: int, queries: int, vendor: 
 
 
 def profile_run(loaded: Loaded, top: int) -> None:
-    from carnot.funding.services import allocation_run
+    from carnot.allocation.services import allocation_run
 
     gc.collect()
     profiler = cProfile.Profile()

@@ -2,7 +2,7 @@
 django-import-export, side by side in one run.
 
 Issue 4's target: importing a 100,000-row ledger file (CSV, French formats « 45 000,00 € »,
-« 14/03/2025 ») through our ``carnot.funding.services.ledger_import`` is at least 10× faster than
+« 14/03/2025 ») through our ``carnot.ledgers.services.ledger_import`` is at least 10× faster than
 importing the same file the usual Django way, with django-import-export, **with row-level
 errors**: ours checks every row before writing anything and refuses the file with every error
 located by row and column (and the rule); import-export is given the same validations or fewer.
@@ -221,7 +221,7 @@ def seed_reference(rnsrs: list[str]) -> User:
 
 
 def funding_tables() -> list[str]:
-    from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
+    from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
 
     return [model._meta.db_table
             for model in (InvoicedAmount, ResearchContract, Partner, LedgerImport)]
@@ -269,7 +269,7 @@ class FreshDatabase:
 
 def stored_ledger() -> tuple[Any, ...]:
     """Every stored partner, contract and invoiced amount, by natural keys (ids left out)."""
-    from carnot.funding.models import InvoicedAmount, Partner, ResearchContract
+    from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
 
     partners = sorted(Partner.objects.values_list(
         "key", "name", "siren", "siret", "foreign_identifier", "category", "category_year"))
@@ -293,7 +293,8 @@ class Outcome:
 
 
 def import_ours(content: bytes, by: User, filename: str = "registre.csv") -> Outcome:
-    from carnot.funding.services import LedgerRejected, ledger_import
+    from carnot.ledgers.format import LedgerRejected
+    from carnot.ledgers.services import ledger_import
 
     try:
         report = ledger_import(content=content, filename=filename, by=by)
@@ -314,7 +315,7 @@ def import_export_resources() -> tuple[Any, Any, Any]:
     from import_export import fields, resources, widgets
     from import_export.instance_loaders import CachedInstanceLoader
 
-    from carnot.funding.models import InvoicedAmount, Partner, ResearchContract
+    from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
     from carnot.registry.models import Unit
 
     class MoneyWidget(widgets.Widget):

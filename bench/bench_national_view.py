@@ -128,7 +128,7 @@ def measure_scale(scale: int, rounds: int) -> dict[str, Any]:
     from django.urls import reverse
 
     from carnot.applications.models import Application
-    from carnot.registry.demo import build_demo
+    from carnot.demo.national import build_demo
 
     call_command("flush", interactive=False, verbosity=0)
     started = time.perf_counter()

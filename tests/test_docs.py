@@ -175,7 +175,7 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
     assert install in run_demo and install in run_checks
     assert run_demo.endswith("python3 -m uv run carnot demo")
     assert run_checks.endswith("python3 -m uv run --frozen python tools/check.py")
-    assert (ROOT / "src" / "carnot" / "demo.py").is_file()
+    assert (ROOT / "src" / "carnot" / "demo" / "cli.py").is_file()
     assert (ROOT / "tools" / "check.py").is_file()
 
 

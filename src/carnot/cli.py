@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from carnot import demo
+from carnot.demo import cli as demo
 from carnot.report import render_explanation, render_report
 from carnot.rules.evaluation import consortium_as_dict, evaluate_call, evaluation_as_dict
 from carnot.rules.parameters import ParameterError, load_call_parameters

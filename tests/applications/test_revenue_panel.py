@@ -20,9 +20,9 @@ from carnot.applications.selectors import (
     call_revision,
     panel_for,
 )
-from carnot.applications.services import ServiceError
 from carnot.applications.workflow import Status as WorkflowStatus
-from carnot.funding.services import ledger_import
+from carnot.common.errors import ServiceError
+from carnot.ledgers.services import ledger_import
 from carnot.registry.models import Call, Unit
 from carnot.rules.money import format_euros
 from carnot.rules.verdicts import Status

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from carnot.applications.services import ServiceError, unit_declare, unit_update
+from carnot.applications.services import unit_declare, unit_update
+from carnot.common.errors import ServiceError
 from carnot.registry.models import Team
 from tests.web import factories
 

@@ -25,7 +25,6 @@ from carnot.applications.models import (
     Signature,
 )
 from carnot.applications.services import (
-    ServiceError,
     application_create,
     application_update,
     signature_record,
@@ -38,12 +37,12 @@ from carnot.applications.spreadsheet import (
     SIGNATURES_SHEET,
     UNITS_SHEET,
     ImportReport,
-    SheetError,
-    SpreadsheetRejected,
     export_application,
     import_application,
 )
 from carnot.applications.workflow import Status
+from carnot.common.errors import ServiceError
+from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Person, Pui, Structure, Unit
 
 pytestmark = pytest.mark.django_db

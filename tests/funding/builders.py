@@ -23,30 +23,20 @@ from django.contrib.auth.models import User
 from stdnum import luhn
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import AllocationRun, Grant
+from carnot.allocation.services import allocation_publish, allocation_run, grants_from_published_run
 from carnot.applications.models import (
     Application,
     ApplicationUnit,
     FormerCarnotReference,
     Signature,
 )
-from carnot.funding.models import (
-    AllocationRun,
-    Expenditure,
-    ExpenditureCategory,
-    Grant,
-    InvoicedAmount,
-    Partner,
-    ResearchContract,
-)
-from carnot.funding.services import (
-    LedgerImportReport,
-    allocation_publish,
-    allocation_run,
-    expenditure_record,
-    grants_from_published_run,
-    ledger_import,
-)
+from carnot.ledgers.format import LedgerImportReport
+from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
+from carnot.ledgers.services import ledger_import
 from carnot.registry.models import Call, Person, Pui, Structure, Unit
+from carnot.spending.models import Expenditure, ExpenditureCategory
+from carnot.spending.services import expenditure_record
 from tests.web.factories import make_application, make_call, make_user
 
 REGIONS = {"university": "Grand Est", "epst": "Île-de-France", "epic": "Île-de-France",

@@ -24,12 +24,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import AllocationRun, Grant
+from carnot.allocation.services import allocation_publish, allocation_run
 from carnot.applications.models import (
     Application,
     FormerCarnotReference,
 )
-from carnot.funding.models import AllocationRun, Grant
-from carnot.funding.services import allocation_publish, allocation_run
 from carnot.registry.models import Call, CallStatus, Unit
 from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
 from tests.web.factories import make_call, make_pui, make_unit, make_user

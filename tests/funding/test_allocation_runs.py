@@ -34,20 +34,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import (
+    AllocationImmutable,
+    AllocationLine,
+    AllocationRun,
+    AllocationStatus,
+)
+from carnot.allocation.selectors import allocation_compare, allocation_runs
+from carnot.allocation.services import allocation_publish, allocation_run
 from carnot.applications.models import (
     Application,
     ApplicationUnit,
     FormerCarnotReference,
 )
-from carnot.funding.models import (
-    AllocationImmutable,
-    AllocationLine,
-    AllocationRun,
-    AllocationStatus,
-    InvoicedAmount,
-)
-from carnot.funding.selectors import allocation_compare, allocation_runs
-from carnot.funding.services import allocation_publish, allocation_run
+from carnot.ledgers.models import InvoicedAmount
 from carnot.registry.models import Call
 from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
 from tests.web.factories import make_call, make_pui, make_unit, make_user

@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from carnot.accounts.models import Role
-from carnot.funding.models import AllocationRun, AllocationStatus, Grant
-from carnot.funding.services import allocation_run
+from carnot.allocation.models import AllocationRun, AllocationStatus, Grant
+from carnot.allocation.services import allocation_run
 from tests.funding.results_world import (
     ENVELOPE,
     MICA_AMOUNT,

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from carnot.funding.models import LedgerImport, ResearchContract
+from carnot.ledgers.models import LedgerImport, ResearchContract
 from tests.funding.test_views_ledgers import (
     NEW_ROWS,
     RNSR_A,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from carnot.funding.models import InvoicedAmount, ResearchContract
+from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from tests.funding.simulation_world import (
     EXTRA,
     OWN,

@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from carnot.applications.models import Application
-from carnot.funding.models import Expenditure, SpendingChange
+from carnot.spending.models import Expenditure, SpendingChange
 from tests.funding.test_views_spending import NNBSP, Ledger, build_ledger, today_is
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from bench import bench_allocation as bench
 
-from carnot.funding.models import AllocationRun, AllocationStatus
-from carnot.funding.selectors import national_contracts
+from carnot.allocation.models import AllocationRun, AllocationStatus
+from carnot.applications.selectors import national_contracts
 
 
 @pytest.mark.django_db

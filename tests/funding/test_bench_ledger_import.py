@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from bench import bench_ledger_import as bench
 
-from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
-from carnot.funding.services import ledger_import
+from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
+from carnot.ledgers.services import ledger_import
 
 ROWS, UNITS = 200, 4
 

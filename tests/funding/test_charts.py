@@ -21,14 +21,14 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from carnot.funding.charts import (
+from carnot.allocation.charts import (
     axis_euros,
     consortium_chart_csv,
     consortium_chart_png,
     distribution_chart_png,
 )
-from carnot.funding.models import Grant
-from carnot.funding.selectors import YearFigures, consortium_history, run_distribution
+from carnot.allocation.models import Grant
+from carnot.allocation.selectors import YearFigures, consortium_history, run_distribution
 from carnot.rules.money import format_euros_plain
 from tests.funding.results_world import (
     EARLIER_GRANT,

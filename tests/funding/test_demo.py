@@ -20,27 +20,11 @@ from django.test.utils import override_settings
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
 from carnot.applications.models import Application, ApplicationUnit
-from carnot.applications.selectors import panels_for_call
-from carnot.funding.demo import AT_FLOOR, NOT_GUARANTEED, plan_ledgers
-from carnot.funding.models import (
-    AllocationLine,
-    AllocationRun,
-    AllocationStatus,
-    Expenditure,
-    Grant,
-    InvoicedAmount,
-    Partner,
-    ResearchContract,
-    SpendingChange,
-)
-from carnot.funding.selectors import (
-    contract_eligibilities,
-    ledger_balance,
-    national_contracts,
-    vintages,
-)
-from carnot.registry.demo import (
+from carnot.applications.selectors import national_contracts, panels_for_call
+from carnot.demo.funding import AT_FLOOR, NOT_GUARANTEED, plan_ledgers
+from carnot.demo.national import (
     BROKEN,
     COORDINATOR_APPLICATIONS,
     DEMO_CALL_YEAR,
@@ -50,11 +34,15 @@ from carnot.registry.demo import (
     demo_reset,
     plan_demo,
 )
+from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
+from carnot.ledgers.selectors import contract_eligibilities
 from carnot.registry.models import Call, Structure
 from carnot.rules.contracts import contract_eligibility
 from carnot.rules.domain import PartnerCategory
 from carnot.rules.partners import partner_category_from_figures
 from carnot.rules.verdicts import Status
+from carnot.spending.models import Expenditure, SpendingChange
+from carnot.spending.selectors import ledger_balance, vintages
 
 C = PartnerCategory
 COMPANIES = {C.MICRO.value, C.SME.value, C.MIDCAP.value, C.LARGE.value}

@@ -18,17 +18,14 @@ from django.utils import timezone
 from stdnum import luhn
 
 from carnot.applications.models import ApplicationUnit
+from carnot.applications.selectors import national_contracts
 from carnot.applications.services import application_create
-from carnot.funding import services
-from carnot.funding.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
-from carnot.funding.selectors import contract_eligibilities, national_contracts
-from carnot.funding.services import (
-    LedgerRejected,
-    _Invalid,
-    ledger_import,
-    parse_date,
-    parse_money,
-)
+from carnot.ledgers import checking, services
+from carnot.ledgers.cells import _Invalid, parse_date, parse_money
+from carnot.ledgers.format import LedgerRejected
+from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
+from carnot.ledgers.selectors import contract_eligibilities
+from carnot.ledgers.services import ledger_import
 from carnot.registry.models import Call, Structure, Unit
 from carnot.rules.domain import PartnerCategory
 
@@ -353,9 +350,9 @@ def test_import_ledger_command(user: User, units: tuple[Unit, Unit], tmp_path: P
 
 def test_a_file_over_the_limit_is_refused_with_its_size_and_the_limit(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "MAX_BYTES", 1024 * 1024)
+    monkeypatch.setattr(checking, "MAX_BYTES", 1024 * 1024)
     with pytest.raises(LedgerRejected) as refused:
-        services.ledger_import(content=b"x" * (3 * 1024 * 1024 // 2), filename="gros.csv",
+        ledger_import(content=b"x" * (3 * 1024 * 1024 // 2), filename="gros.csv",
                                by=None)  # type: ignore[arg-type]
     assert str(refused.value.errors[0].message) == ("Fichier trop gros (1,5 Mo ; au plus "
                                                     "1 Mo).")

@@ -12,9 +12,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from carnot.allocation import letters
+from carnot.allocation.selectors import PublishedResult, published_result
 from carnot.applications.models import Signature
-from carnot.funding import letters
-from carnot.funding.selectors import PublishedResult, published_result
 from carnot.rules.money import format_euros
 from tests.funding.results_world import (
     MICA_AMOUNT,

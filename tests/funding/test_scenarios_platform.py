@@ -19,15 +19,12 @@ from datetime import date
 
 import pytest
 
-from carnot.applications.services import ServiceError
-from carnot.funding.models import (
-    AllocationLine,
-    AllocationRun,
-    Expenditure,
-    ResearchContract,
-    SpendingChange,
-)
-from carnot.funding.selectors import contract_eligibilities, vintages
+from carnot.allocation.models import AllocationLine, AllocationRun
+from carnot.common.errors import ServiceError
+from carnot.ledgers.models import ResearchContract
+from carnot.ledgers.selectors import contract_eligibilities
+from carnot.spending.models import Expenditure, SpendingChange
+from carnot.spending.selectors import vintages
 from tests.funding.builders import LedgerLine, Member, Platform
 
 pytestmark = pytest.mark.django_db

@@ -18,9 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carnot.applications.models import Application, ApplicationUnit
-from carnot.funding.models import AllocationRun, InvoicedAmount, ResearchContract
-from carnot.funding.simulation import (
+from carnot.allocation.models import AllocationRun
+from carnot.allocation.simulation import (
     AddContract,
     AddUnit,
     ChangeContract,
@@ -31,6 +30,8 @@ from carnot.funding.simulation import (
     parameter_value,
     simulate,
 )
+from carnot.applications.models import Application, ApplicationUnit
+from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from carnot.rules.domain import PartnerCategory
 from tests.funding.simulation_world import (
     BASES,

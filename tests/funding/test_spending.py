@@ -22,25 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
+from carnot.allocation.services import allocation_publish, grants_from_published_run
 from carnot.applications.models import Application
-from carnot.applications.services import ServiceError
-from carnot.funding.models import (
-    AllocationLine,
-    AllocationRun,
-    AllocationStatus,
-    Expenditure,
-    ExpenditureCategory,
-    Grant,
-    SpendingChange,
-)
-from carnot.funding.selectors import EXPIRY_WARNING_DAYS, ledger_balance, vintages
-from carnot.funding.services import (
-    allocation_publish,
-    expenditure_record,
-    grants_from_published_run,
-)
+from carnot.common.errors import ServiceError
 from carnot.registry.models import Call
 from carnot.rules.spending import spend_by
+from carnot.spending.models import Expenditure, ExpenditureCategory, SpendingChange
+from carnot.spending.selectors import EXPIRY_WARNING_DAYS, ledger_balance, vintages
+from carnot.spending.services import expenditure_record
 from tests.web.factories import make_application, make_call, make_structure, make_user
 
 pytestmark = pytest.mark.django_db

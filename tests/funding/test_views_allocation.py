@@ -19,10 +19,11 @@ from django.urls import reverse
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import AllocationRun, AllocationStatus, Grant
+from carnot.allocation.services import allocation_run
 from carnot.applications.models import Signature
-from carnot.funding.models import AllocationRun, AllocationStatus, Grant
-from carnot.funding.services import allocation_run, expenditure_record
 from carnot.rules.money import format_euros
+from carnot.spending.services import expenditure_record
 from tests.funding.results_world import (
     ENVELOPE,
     MICA_AMOUNT,

@@ -39,16 +39,25 @@ from django.urls import reverse
 from stdnum import luhn
 
 from carnot.accounts.models import Role
-from carnot.applications.models import Application, ApplicationUnit
-from carnot.funding import jobs, services
-from carnot.funding.models import (
-    InvoicedAmount,
+from carnot.applications.ledgers import forms, jobs
+from carnot.applications.ledgers.selectors import consortium_ledger
+from carnot.applications.models import (
+    Application,
+    ApplicationUnit,
     LedgerImportJob,
     LedgerImportStatus,
-    Partner,
-    ResearchContract,
 )
-from carnot.funding.selectors import consortium_ledger
+from carnot.ledgers.format import (
+    ALIASES,
+    CATEGORY,
+    IDENTIFIER,
+    PARTNER,
+    REFERENCE,
+    RNSR,
+    SIGNED_ON,
+    TOTAL,
+)
+from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
 from carnot.registry.models import Call, Unit
 from carnot.rules.money import format_euros
 from tests.web.factories import make_call, make_structure, make_unit, make_user
@@ -500,7 +509,7 @@ def test_import_form_refuses_other_files_and_files_over_the_service_limit(
         response.content.decode())
     response = client.post(url, {"file": SimpleUploadedFile("registre.xlsx", b"not a zip")})
     assert "n&#x27;est pas celui d&#x27;un classeur .xlsx" in response.content.decode()
-    monkeypatch.setattr(services, "MAX_BYTES", 100)
+    monkeypatch.setattr(forms, "MAX_BYTES", 100)
     response = client.post(url, {"file": csv_file(*NEW_ROWS)})
     assert response.status_code == 200 and "Fichier trop gros" in (
         response.content.decode())
@@ -546,12 +555,12 @@ def test_template_file_has_the_service_columns_and_imports(
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     header = text.splitlines()[0].split(";")
-    assert header == [*services.ALIASES, "Facturé 2022", "Facturé 2023", "Facturé 2024",
+    assert header == [*ALIASES, "Facturé 2022", "Facturé 2023", "Facturé 2024",
                       "Facturé 2025"], "2025: the revenue year of the 2026 call"
-    values = {services.RNSR: RNSR_A, services.REFERENCE: "A-MODELE",
-              services.PARTNER: "Optique Rhénane", services.IDENTIFIER: siren(4444444),
-              services.CATEGORY: "PME", services.TOTAL: "16 000,00 €",
-              services.SIGNED_ON: "01/03/2025", "Facturé 2025": "100,00"}
+    values = {RNSR: RNSR_A, REFERENCE: "A-MODELE",
+              PARTNER: "Optique Rhénane", IDENTIFIER: siren(4444444),
+              CATEGORY: "PME", TOTAL: "16 000,00 €",
+              SIGNED_ON: "01/03/2025", "Facturé 2025": "100,00"}
     line = ";".join(values.get(column, "") for column in header)
     job, _ = upload(lw.lead, "funding:ledger-unit-import",
                     SimpleUploadedFile("modele.csv", (text + line).encode()), rnsr=RNSR_A)
@@ -585,7 +594,7 @@ def test_an_unexpected_failure_is_reported_and_writes_nothing(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(services, "ledger_import", broken)
+    monkeypatch.setattr(jobs, "ledger_import", broken)
     job = jobs.start_ledger_import(content=b"x", filename="r.csv", by=lw.lead, unit=lw.unit_a,
                                    runner=jobs.run_inline)
     job.refresh_from_db()

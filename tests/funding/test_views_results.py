@@ -10,14 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import AllocationStatus
+from carnot.allocation.selectors import consortium_history, has_published_result, published_result
+from carnot.allocation.services import allocation_publish, grants_from_published_run
 from carnot.applications.models import Signature
-from carnot.funding.models import AllocationStatus
-from carnot.funding.selectors import (
-    consortium_history,
-    has_published_result,
-    published_result,
-)
-from carnot.funding.services import allocation_publish, grants_from_published_run
 from carnot.rules.money import format_euros
 from tests.funding.results_world import (
     EARLIER_GRANT,

@@ -16,9 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from carnot.funding.forms.simulation import LineError, parse_changes, parse_euros, parse_line
-from carnot.funding.models import InvoicedAmount, ResearchContract
-from carnot.funding.simulation import AddContract, AddUnit, ChangeContract, RemoveUnit
+from carnot.allocation.forms.simulation import LineError, parse_changes, parse_euros, parse_line
+from carnot.allocation.simulation import AddContract, AddUnit, ChangeContract, RemoveUnit
+from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from carnot.rules.domain import PartnerCategory
 from tests.funding.simulation_world import (
     EXTRA,

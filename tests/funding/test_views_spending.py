@@ -29,17 +29,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carnot.accounts.models import Role
+from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus
+from carnot.allocation.services import grants_from_published_run
 from carnot.applications.models import Application
-from carnot.funding.models import (
-    AllocationLine,
-    AllocationRun,
-    AllocationStatus,
-    Expenditure,
-    ExpenditureCategory,
-    SpendingChange,
-)
-from carnot.funding.services import expenditure_record, grants_from_published_run
 from carnot.registry.models import Call
+from carnot.spending.models import Expenditure, ExpenditureCategory, SpendingChange
+from carnot.spending.services import expenditure_record
 from tests.web.factories import make_application, make_call, make_structure, make_user
 
 pytestmark = pytest.mark.django_db

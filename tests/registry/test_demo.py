@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from carnot.accounts.models import Role
 from carnot.accounts.permissions import role_of
+from carnot.allocation.models import AllocationLine
 from carnot.applications.models import Application, ApplicationUnit, FormerCarnotReference
 from carnot.applications.selectors import (
     applications_visible_to,
@@ -24,8 +25,7 @@ from carnot.applications.selectors import (
 )
 from carnot.applications.services import application_transition
 from carnot.applications.workflow import Status
-from carnot.funding.models import AllocationLine, ResearchContract
-from carnot.registry.demo import (
+from carnot.demo.national import (
     BROKEN,
     CLEAN_APPLICATION,
     DEMO_ACCOUNTS,
@@ -38,6 +38,7 @@ from carnot.registry.demo import (
     demo_reset,
     plan_demo,
 )
+from carnot.ledgers.models import ResearchContract
 from carnot.registry.models import Call, Pui, Unit
 from carnot.rules.admissibility import rnsr_is_well_formed
 from carnot.rules.verdicts import Status as VerdictStatus

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from carnot.allocation.models import AllocationRun, Grant
 from carnot.applications.models import Application
-from carnot.demo import main as demo_main
-from carnot.funding.models import AllocationRun, Grant
-from carnot.registry.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from carnot.demo.cli import main as demo_main
+from carnot.demo.national import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

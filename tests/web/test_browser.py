@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from carnot.applications.models import ApplicationUnit
-from carnot.registry.demo import (
+from carnot.demo.national import (
     COORDINATOR_USERNAME,
     DEMO_PASSWORD,
     OFFICER_USERNAME,

@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from carnot.funding.models import AllocationLine, AllocationStatus, Expenditure, Grant
-from carnot.registry.demo import (
+from carnot.allocation.models import AllocationLine, AllocationStatus, Grant
+from carnot.demo.national import (
     COORDINATOR_USERNAME,
     DEMO_PASSWORD,
     OFFICER_USERNAME,
     build_demo,
 )
 from carnot.rules.money import format_euros
+from carnot.spending.models import Expenditure
 from tests.web.browser_helpers import (
     BrowserProblems,
     Screenshots,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from carnot.common.faq import faq_entries
 from carnot.rules.membership import MEMBERSHIP_INTERPRETATION
-from carnot.web.faq import faq_entries
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "src" / "carnot" / "rules" / "catalogue.md"
 

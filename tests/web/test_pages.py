@@ -23,6 +23,7 @@ from django.urls import reverse
 from carnot.accounts.models import Role
 from carnot.applications import services, spreadsheet
 from carnot.applications.models import Application, ApplicationUnit, Signature, TransitionRecord
+from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Pui, Structure, Unit
 from tests.web.factories import (
     make_application,
@@ -594,12 +595,12 @@ def test_the_spreadsheet_is_exported_to_whoever_sees_the_application(site: Site)
 def test_a_refused_import_lists_every_error_and_saves_nothing(
         site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     application = _territorial(site)
-    errors = [spreadsheet.SheetError("Unités", 3, "RNSR", "« 12AB » n'est pas un RNSR."),
-              spreadsheet.SheetError("Signataires", 2, "Tutelle", "Tutelle inconnue."),
-              spreadsheet.SheetError(None, None, None, "Feuille « Unités » absente.")]
+    errors = [SheetError("Unités", 3, "RNSR", "« 12AB » n'est pas un RNSR."),
+              SheetError("Signataires", 2, "Tutelle", "Tutelle inconnue."),
+              SheetError(None, None, None, "Feuille « Unités » absente.")]
 
     def refuse(**_: Any) -> spreadsheet.ImportReport:
-        raise spreadsheet.SpreadsheetRejected(errors)
+        raise SpreadsheetRejected(errors)
 
     monkeypatch.setattr(spreadsheet, "import_application", refuse)
     response = site.client(site.coordinator).post(_url("import", application), {

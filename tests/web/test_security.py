@@ -17,7 +17,8 @@ from django.views.defaults import server_error
 
 from carnot.accounts.models import Profile, Role
 from carnot.applications.models import Signature
-from carnot.applications.services import ServiceError, signature_record
+from carnot.applications.services import signature_record
+from carnot.common.errors import ServiceError
 from carnot.web.settings import _database
 from tests.web.permissions.core import World, build_world
 

@@ -60,11 +60,11 @@ from carnot.applications.selectors import (
     panels_for_call,
     signatures_by_structure,
 )
-from carnot.applications.services import ServiceError
 from carnot.applications.workflow import TRANSITIONS, find_transition, transitions_from
 from carnot.applications.workflow import Status as ApplicationStatus
+from carnot.common.errors import ServiceError
+from carnot.common.requests import signed_in_user
 from carnot.registry.models import Call, Pui, Structure, Team
-from carnot.web.requests import signed_in_user
 
 router = Router(tags=["candidatures"])
 
@@ -283,7 +283,7 @@ def _teams(declaration: ApplicationUnit, names: list[str]) -> list[Team]:
     teams = {team.name: team for team in declaration.unit.teams.all()}
     unknown = [name for name in names if name not in teams]
     if unknown:
-        raise services.ServiceError({"teams": f"Équipe(s) inconnue(s) de l'unité "
+        raise ServiceError({"teams": f"Équipe(s) inconnue(s) de l'unité "
                                                f"{declaration.unit.rnsr} : {', '.join(unknown)}."})
     return [teams[name] for name in names]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -179,3 +181,63 @@ class ChangeRecord(models.Model):
 
     class Meta:
         ordering = ["application", "-at", "-pk"]
+
+
+# --- Ledger imports started from a page ------------------------------------------------------
+
+class LedgerImportStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    REJECTED = "rejected", "Refusé"
+    FAILED = "failed", "Échec"
+
+
+class LedgerImportJob(models.Model):
+    """A ledger import started from a page: its progress while its rows are checked, then what
+    it changed (``report``) or every located error (``errors``). The file itself is never
+    stored: the worker holds it in memory (``carnot.applications.ledgers.jobs``).
+
+    The scope is a unit's ledger (``unit``) or a consortium's (``application``: only its
+    declared units), never both."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                           verbose_name="par")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name="unité")
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name="candidature")
+    filename = models.CharField("fichier", max_length=255)
+    status = models.CharField("état", max_length=16, choices=LedgerImportStatus.choices,
+                              default=LedgerImportStatus.PENDING)
+    rows_done = models.PositiveIntegerField("lignes vérifiées", default=0)
+    rows_total = models.PositiveIntegerField("lignes du fichier", default=0)
+    report = models.JSONField("résultat", null=True, blank=True)
+    errors = models.JSONField("erreurs", default=list, blank=True)
+    created_at = models.DateTimeField("lancé le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        db_table = "funding_ledgerimportjob"  # kept from the former « funding » app
+        ordering = ["-created_at"]
+        verbose_name = "import de registre en cours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, application__isnull=True)
+                | models.Q(unit__isnull=True, application__isnull=False),
+                name="ledger_import_job_one_scope"),
+            models.CheckConstraint(condition=models.Q(rows_done__lte=models.F("rows_total")),
+                                   name="ledger_import_job_progress_within_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {LedgerImportStatus.DONE, LedgerImportStatus.REJECTED,
+                               LedgerImportStatus.FAILED}
+
+

@@ -97,3 +97,23 @@ def why_not_editable(application: Application) -> str:
         return (f"La candidature est « {application.get_status_display()} » : elle n'est plus "
                 "modifiable.")
     return "Votre rôle ne permet pas de modifier cette candidature."
+
+
+# --- A consortium's own writes (its ledger, its spending) -------------------------------------
+
+def coordinates_or_administers(user: AnyUser, application: Application) -> bool:
+    """Its coordinators (the application's owners) and administrators: who imports a
+    consortium's ledger and records its expenditures."""
+    return role_of(user) is Role.ADMINISTRATOR or (
+        role_of(user) is Role.COORDINATOR and owns(user, application))
+
+
+def _coordinated_or_403(user: AnyUser, year: int, code: str, refusal: str) -> Application:
+    """The application if the user coordinates it (or administers); 404 if unseen, 403 with
+    ``refusal`` if seen only."""
+    application = visible_application_or_404(user, year, code)
+    if not coordinates_or_administers(user, application):
+        raise PermissionDenied(refusal)
+    return application
+
+

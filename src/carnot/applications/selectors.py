@@ -28,7 +28,7 @@ from carnot.applications.models import (
     TransitionRecord,
 )
 from carnot.applications.workflow import Status as WorkflowStatus
-from carnot.funding.selectors import ledger_revision, national_contracts
+from carnot.ledgers.selectors import declared_contracts, ledger_revision
 from carnot.registry.models import Call, Pui, Structure, Unit
 from carnot.rules import domain
 from carnot.rules.evaluation import ConsortiumResult, evaluate_call
@@ -537,3 +537,10 @@ def application_list_for(*, user: User | AnonymousUser) -> QuerySet[Application]
     return (applications_visible_to(user=user)
             .annotate(unit_count=Coalesce(Subquery(unit_count), 0))
             .order_by("-call__year", "code"))
+
+
+def national_contracts(*, call: Call) -> tuple[domain.Contract, ...]:
+    """The contracts of every unit declared in the call's applications, as the rules read them
+    (for the panels and the allocation), ordered by unit and reference. Two queries."""
+    return declared_contracts(
+        units=ApplicationUnit.objects.filter(application__call=call).values("unit_id"))

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from carnot.applications.models import (
 from carnot.applications.permissions import can_take
 from carnot.applications.selectors import blocking_failures, panel_for
 from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
+from carnot.common.errors import ServiceError
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
 from carnot.rules.verdicts import Verdict
 
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 PDF_MAGIC = b"%PDF-"
-
-
-class ServiceError(ValidationError):
-    """A write refused, with a French message naming the field and the rule when there is one."""
 
 
 def _require_editable(application: Application) -> None:

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carnot.allocation.selectors import has_published_result
 from carnot.applications import services, spreadsheet
 from carnot.applications.forms import (
     ApplicationForm,
@@ -60,7 +61,6 @@ from carnot.applications.selectors import (
     panels_for_call,
     signatures_by_structure,
 )
-from carnot.applications.services import ServiceError
 from carnot.applications.workflow import (
     TRANSITIONS,
     Guard,
@@ -68,9 +68,11 @@ from carnot.applications.workflow import (
     find_transition,
     transitions_from,
 )
-from carnot.funding.selectors import consortium_has_grants, has_published_result
+from carnot.common.errors import ServiceError
+from carnot.common.requests import is_htmx, signed_in_user
+from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Unit
-from carnot.web.requests import is_htmx, signed_in_user
+from carnot.spending.selectors import consortium_has_grants
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_EVENT = "carnot-changed"
@@ -454,13 +456,13 @@ def application_import(request: HttpRequest, year: int, code: str) -> HttpRespon
     listed (sheet, row, column, message)."""
     application = _editable(request, year, code)
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[spreadsheet.SheetError] = []
+    errors: list[SheetError] = []
     if request.method == "POST" and form.is_valid():
         try:
             report = spreadsheet.import_application(
                 application=application, content=form.cleaned_data["file"].read(),
                 by=signed_in_user(request))
-        except spreadsheet.SpreadsheetRejected as rejected:
+        except SpreadsheetRejected as rejected:
             errors = rejected.errors
         except ServiceError as error:
             show_refusal(form, error)
@@ -553,3 +555,12 @@ def cross_checks_csv(request: HttpRequest) -> HttpResponse:
             writer.writerow([unit.rnsr, unit.unit_name, check.kind.label, check.rule,
                              " ".join(check.applications), check.message])
     return response
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in: officers land on the national view, others on their applications."""
+    if can_see_national_view(request.user):
+        return redirect("applications:national")
+    return redirect("applications:list")

@@ -37,11 +37,11 @@ api = CarnotApi(title="Carnot", version="1", auth=django_auth,
                            "exigé pour POST, PATCH et DELETE ; mêmes droits que les pages.")
 
 api.add_router("/candidatures", "carnot.applications.api.router")
-api.add_router("/financement", "carnot.funding.api.ledgers.router")
-api.add_router("/financement", "carnot.funding.api.allocation.router")
-api.add_router("/financement", "carnot.funding.api.results.router")
-api.add_router("/financement", "carnot.funding.api.simulation.router")
-api.add_router("/financement", "carnot.funding.api.spending.router")
+api.add_router("/financement", "carnot.applications.ledgers.api.router")
+api.add_router("/financement", "carnot.allocation.api.allocation.router")
+api.add_router("/financement", "carnot.allocation.api.results.router")
+api.add_router("/financement", "carnot.allocation.api.simulation.router")
+api.add_router("/financement", "carnot.spending.api.router")
 
 FORBIDDEN = "Accès refusé : votre rôle ne permet pas cette action."
 NOT_FOUND = "Introuvable (ou non visible avec votre compte)."

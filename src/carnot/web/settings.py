@@ -36,10 +36,14 @@ INSTALLED_APPS = [
     "dsfr",
     "ninja",
     "axes",
+    "carnot.common",
     "carnot.accounts",
     "carnot.registry",
+    "carnot.ledgers",
     "carnot.applications",
-    "carnot.funding",
+    "carnot.allocation",
+    "carnot.spending",
+    "carnot.demo",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "dsfr.context_processors.site_config",
                 "carnot.accounts.context_processors.role",
-                "carnot.web.context_processors.menu",
+                "carnot.applications.context_processors.menu",
             ],
         },
     },
@@ -146,7 +150,7 @@ MAX_UPLOAD_BYTES = int(os.environ.get("CARNOT_MAX_UPLOAD_BYTES", str(10 * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 
-# How a ledger import uploaded from a page runs (carnot.funding.jobs): "thread" in the
+# How a ledger import uploaded from a page runs (carnot.applications.ledgers.jobs): "thread" in the
 # background while the page polls its progress, or "inline" within the upload's request.
 LEDGER_IMPORT_RUNNER = os.environ.get("CARNOT_LEDGER_IMPORT_RUNNER", "thread")
 

@@ -84,9 +84,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from carnot.accounts.models import Profile, Role
+from carnot.allocation.models import Grant
+from carnot.allocation.services import allocation_publish, allocation_run
 from carnot.applications.models import Application, ApplicationUnit, Signature
-from carnot.funding.models import Grant, InvoicedAmount, Partner, ResearchContract
-from carnot.funding.services import allocation_publish, allocation_run
+from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
 
 ROLES: tuple[str, ...] = ("anonymous", "coordinator", "other_coordinator", "unit_lead",

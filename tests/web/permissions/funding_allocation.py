@@ -1,5 +1,5 @@
-"""Expectations for the yearly allocation (``src/carnot/funding/views/allocation.py`` and
-``src/carnot/funding/api/allocation.py``).
+"""Expectations for the yearly allocation (``src/carnot/allocation/views/allocation.py`` and
+``src/carnot/allocation/api/allocation.py``).
 
 The runs are national: programme officers and administrators read, run and publish them;
 association staff read them (403 on every write); coordinators and unit leads get 403 on every

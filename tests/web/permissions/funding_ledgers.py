@@ -1,5 +1,5 @@
-"""Expectations for the contract ledgers (``src/carnot/funding/views/ledgers.py`` and
-``src/carnot/funding/api/ledgers.py``).
+"""Expectations for the contract ledgers (``src/carnot/applications/ledgers/views.py`` and
+``src/carnot/applications/ledgers/api.py``).
 
 A unit's ledger (the world's ``unit``, declared by the target application) is read by its lead,
 the target's coordinator (an application declaring it), programme officers, association staff
@@ -19,7 +19,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum import luhn
 
-from carnot.funding.models import LedgerImportJob
+from carnot.applications.models import LedgerImportJob
 from tests.web.permissions.core import Expect, World, statuses
 
 UNIT_READ_PAGE = statuses(anonymous=302, other_coordinator=404, default=200)

@@ -1,5 +1,5 @@
 """Expectations for a consortium's published result and the charts
-(``src/carnot/funding/views/results.py`` and ``src/carnot/funding/api/results.py``).
+(``src/carnot/allocation/views/results.py`` and ``src/carnot/allocation/api/results.py``).
 
 A consortium's result (page, PDF letter, chart and its CSV, API): whoever may see the
 application, since run n° 1 of the world's call is published (the other coordinator: 404;

@@ -1,5 +1,5 @@
-"""Expectations for the what-if simulation (``src/carnot/funding/views/simulation.py`` and
-``src/carnot/funding/api/simulation.py``).
+"""Expectations for the what-if simulation (``src/carnot/allocation/views/simulation.py`` and
+``src/carnot/allocation/api/simulation.py``).
 
 Programme officers, association staff, administrators and coordinators simulate (nothing is
 stored); unit leads get 403. A coordinator changes only the units and contracts of their own

@@ -1,5 +1,5 @@
-"""Expectations for five-year spending (``src/carnot/funding/views/spending.py`` and
-``src/carnot/funding/api/spending.py``).
+"""Expectations for five-year spending (``src/carnot/spending/views.py`` and
+``src/carnot/spending/api.py``).
 
 Reading a consortium's ledger: whoever may see the application (not the other coordinator: 404).
 Recording an expenditure: its coordinator and the administrator; the unit's lead, programme

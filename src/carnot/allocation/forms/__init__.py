@@ -1,0 +1,1 @@
+"""Forms of the allocation's pages, one module per area."""

@@ -1,0 +1,2 @@
+"""What every app shares: French input, spreadsheet refusals, the service error, request helpers,
+the FAQ."""

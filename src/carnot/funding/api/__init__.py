@@ -1,1 +1,0 @@
-"""The funding JSON API, one router per area (added in ``carnot.web.api``)."""

@@ -1,1 +1,0 @@
-"""Forms of funding pages, one module per area."""

@@ -1,1 +1,0 @@
-"""Pages of funding, one module per area (each lists its own ``urlpatterns``)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpendingConfig(AppConfig):
+    name = "carnot.spending"
+    verbose_name = "Dépenses"
