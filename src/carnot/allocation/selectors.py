@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
-from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus
+from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
 from carnot.applications.models import Application
 from carnot.ledgers.selectors import contract_eligibilities
 from carnot.registry.models import Call, Unit
@@ -17,7 +17,6 @@ from carnot.rules.evaluation import ConsortiumResult
 from carnot.rules.explanation import Explanation, explain_stored_consortium
 from carnot.rules.money import Cents
 from carnot.rules.revenue import revenue_by_unit_and_year
-from carnot.spending.selectors import consortium_grants
 
 # --- The yearly allocation -------------------------------------------------------------------
 
@@ -280,3 +279,29 @@ def run_distribution(*, run: AllocationRun) -> list[AllocationLine]:
                 .order_by("-allocation_cents", "application_code"))
 
 
+# --- Grants (each consortium's vintages) ------------------------------------------------------
+
+def consortium_grants(*, application: Application) -> QuerySet[Grant]:
+    """The vintages of a consortium's ledger, oldest first.
+
+    A consortium is known by its application's code from one call to the next: its ledger holds
+    the grants of every application with that code (one per year, each from its own call's
+    allocation)."""
+    return (Grant.objects.filter(application__code=application.code)
+            .select_related("application__call").order_by("year", "pk"))
+
+
+def consortium_has_grants(*, application: Application) -> bool:
+    """Whether the consortium (its application's code, across calls) has a ledger of grants."""
+    return consortium_grants(application=application).exists()
+
+
+def spent_by_grant(grant_ids: Iterable[int]) -> dict[int, Cents]:
+    """What was charged to each grant (one query); grants without expenditure are missing. A
+    grant knows its expenditures through their relation to it (``Grant.expenditures``), which
+    the spending app declares: publication reads it so as never to lower a vintage below what
+    was already spent."""
+    rows = (Grant.objects.filter(pk__in=list(grant_ids), expenditures__isnull=False)
+            .values("pk").annotate(spent=Sum("expenditures__amount_cents"))
+            .values_list("pk", "spent"))
+    return {grant_id: int(spent) for grant_id, spent in rows}

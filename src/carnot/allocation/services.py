@@ -16,7 +16,7 @@ from django.utils import timezone
 from carnot.accounts.permissions import is_officer
 from carnot.allocation.inputs import allocation_inputs
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
-from carnot.allocation.selectors import line_figures
+from carnot.allocation.selectors import line_figures, spent_by_grant
 from carnot.applications.models import Application
 from carnot.common.errors import ServiceError
 from carnot.registry.models import Call
@@ -26,7 +26,6 @@ from carnot.rules.money import Cents, format_euros
 from carnot.rules.parameters import CallParameters, ParameterError, load_call_parameters
 from carnot.scenario.loader import paused_gc
 from carnot.spending.models import SpendingChange
-from carnot.spending.selectors import spent_by_grant
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

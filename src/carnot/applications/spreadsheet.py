@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +47,7 @@ from carnot.applications.services import (
     unit_update,
 )
 from carnot.applications.workflow import EDITABLE
+from carnot.common.french import NO, YES, cell_text, folded_key, is_blank
 from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Pui, Structure, Unit
 from carnot.rules.admissibility import rnsr_is_well_formed
@@ -69,7 +69,6 @@ MAX_TEXT = 255
 MAX_FTE = Decimal("999999.99")
 CENT = Decimal("0.01")
 
-YES, NO = "oui", "non"
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -129,16 +128,7 @@ class Column:
 
     @property
     def key(self) -> str:
-        return _key(self.header)
-
-
-def _key(text: object) -> str:
-    """How a header, sheet name or label is recognised: without case, accents, parenthesised
-    hints, years or punctuation (« Tutelles (codes) » and « tutelles » are the same)."""
-    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    folded = re.sub(r"\([^)]*\)", " ", folded.casefold())
-    folded = re.sub(r"\b(19|20)\d\d\b", " ", folded)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+        return folded_key(self.header)
 
 
 RNSR = Column("RNSR", 14)
@@ -185,10 +175,10 @@ APPLICATION_FIELDS = [FIELD_CODE, FIELD_NAME, FIELD_KIND, FIELD_COORDINATOR, FIE
 
 KIND_LABELS = dict(KIND_CHOICES)
 KINDS_BY_KEY = {
-    **{_key(label): kind for kind, label in KIND_CHOICES},
-    **{_key(kind): kind for kind, _ in KIND_CHOICES},
-    _key("thématique"): ApplicationKind.THEMATIC.value,
-    _key("ancien Carnot"): ApplicationKind.FORMER_CARNOT.value,
+    **{folded_key(label): kind for kind, label in KIND_CHOICES},
+    **{folded_key(kind): kind for kind, _ in KIND_CHOICES},
+    folded_key("thématique"): ApplicationKind.THEMATIC.value,
+    folded_key("ancien Carnot"): ApplicationKind.FORMER_CARNOT.value,
 }
 
 
@@ -334,29 +324,9 @@ class _Invalid(Exception):
     """A cell refused: the reason, in French, as one sentence."""
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: object) -> str:
-    """A cell as text, as the user typed it (an integer in a text column stays « 12 »), spaces
-    trimmed and runs of blanks made one space."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y %H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    return " ".join(str(value).split())
-
-
 def _long_text(value: object) -> str:
     """A free text (several lines allowed), trimmed."""
-    return str(value).strip() if isinstance(value, str) else _text(value)
+    return str(value).strip() if isinstance(value, str) else cell_text(value)
 
 
 def _bounded(typed: str) -> str:
@@ -383,7 +353,7 @@ def _number(value: object) -> Decimal:
     if isinstance(value, int | float):
         number = Decimal(repr(float(value)))
     else:
-        typed = _text(value)
+        typed = cell_text(value)
         compact = typed.replace(" ", "")
         if not FRENCH_NUMBER.match(compact):
             raise _Invalid(f"« {typed} » n'est pas un nombre (ex. 12,5).")
@@ -395,20 +365,20 @@ def _number(value: object) -> Decimal:
         raise _Invalid("Nombre attendu.")
     rounded = number.quantize(CENT)
     if abs(number - rounded) > Decimal("1e-9"):
-        raise _Invalid(f"« {_text(value)} » : au plus deux décimales.")
+        raise _Invalid(f"« {cell_text(value)} » : au plus deux décimales.")
     if rounded < 0:
-        raise _Invalid(f"« {_text(value)} » : un ETP est un nombre positif ou nul.")
+        raise _Invalid(f"« {cell_text(value)} » : un ETP est un nombre positif ou nul.")
     if rounded > MAX_FTE:
-        raise _Invalid(f"« {_text(value)} » : nombre trop grand (au plus {MAX_FTE}).")
+        raise _Invalid(f"« {cell_text(value)} » : nombre trop grand (au plus {MAX_FTE}).")
     return rounded
 
 
 def _yes_no_cell(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    found = {YES: True, NO: False}.get(_key(value))
+    found = {YES: True, NO: False}.get(folded_key(value))
     if found is None:
-        raise _Invalid(f"« {_text(value)} » : « oui » ou « non » attendu.")
+        raise _Invalid(f"« {cell_text(value)} » : « oui » ou « non » attendu.")
     return found
 
 
@@ -417,7 +387,7 @@ def _date(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    typed = _text(value)
+    typed = cell_text(value)
     match = DATE_TEXT.match(typed)
     if not match:
         raise _Invalid(f"« {typed} » n'est pas une date au format JJ/MM/AAAA.")
@@ -440,7 +410,7 @@ class _Registry:
         self.units = {u.rnsr: u for u in Unit.objects.filter(rnsr__in=set(rnsrs))}
 
     def structure(self, value: object) -> Structure:
-        code = _text(value)
+        code = cell_text(value)
         found = self.structures.get(code.casefold())
         if found is None:
             raise _Invalid(f"Structure inconnue du référentiel : « {code} » (code attendu).")
@@ -466,7 +436,7 @@ class _Registry:
         return [self.puis[code.casefold()] for code in codes]
 
     def application(self, value: object) -> Application:
-        code = _text(value)
+        code = cell_text(value)
         found = self.applications.get(code.casefold())
         if found is None:
             raise _Invalid(f"Candidature « {code} » inconnue dans l'appel {self.call.year} : "
@@ -476,7 +446,7 @@ class _Registry:
 
 
 def _rnsr(value: object) -> str:
-    return _text(value).replace(" ", "").upper()
+    return cell_text(value).replace(" ", "").upper()
 
 
 def _alignments(value: object) -> list[tuple[str, str]]:
@@ -495,10 +465,10 @@ def _alignments(value: object) -> list[tuple[str, str]]:
 
 
 def _kind(value: object) -> str:
-    found = KINDS_BY_KEY.get(_key(value))
+    found = KINDS_BY_KEY.get(folded_key(value))
     if found is None:
         labels = [f"« {label} »" for label in KIND_LABELS.values()]
-        raise _Invalid(f"« {_text(value)} » : type inconnu (attendu : {', '.join(labels[:-1])} "
+        raise _Invalid(f"« {cell_text(value)} » : type inconnu (attendu : {', '.join(labels[:-1])} "
                        f"ou {labels[-1]} ; FAQ-2.19).")
     return found
 
@@ -518,7 +488,7 @@ class _Sheet:
              read: Callable[[object], T], rule: str = "") -> T | None:
         """``read(raw)``, or None after recording why not (an empty cell is None, refused
         when ``required``)."""
-        if _is_blank(raw):
+        if is_blank(raw):
             if required:
                 self.error(row, column, f"Cellule vide : « {column} » est obligatoire{rule}.")
             return None
@@ -538,7 +508,7 @@ class _Table(_Sheet):
         self.positions: dict[str, int] = {}
         wanted = {column.key: column for column in columns}
         for index, header in enumerate(rows[0] if rows else []):
-            column = wanted.get(_key(header))
+            column = wanted.get(folded_key(header))
             if column is None:
                 continue
             if column.key in self.positions:
@@ -553,7 +523,7 @@ class _Table(_Sheet):
     def records(self) -> list[_Row]:
         return [_Row(self, number, cells)
                 for number, cells in enumerate(self.rows[1:], start=2)
-                if not all(_is_blank(cell) for cell in cells)]
+                if not all(is_blank(cell) for cell in cells)]
 
 
 class _Row:
@@ -586,7 +556,7 @@ class _Row:
                                rule)
 
     def text(self, column: Column, required: bool = False, rule: str = "") -> str:
-        return self.get(column, lambda raw: _bounded(_text(raw)), required, rule) or ""
+        return self.get(column, lambda raw: _bounded(cell_text(raw)), required, rule) or ""
 
 
 # --- Reading the file ------------------------------------------------------------------------
@@ -656,7 +626,7 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, errors: list[SheetError],
                 required: bool) -> list[list[Any]] | None:
     """The rows of the sheet called ``name`` (case and accents aside), trailing blank rows
     dropped; None, with the error, when it is missing, unreadable or too big."""
-    found = next((s for s in workbook.sheet_names if _key(s) == _key(name)), None)
+    found = next((s for s in workbook.sheet_names if folded_key(s) == folded_key(name)), None)
     if found is None:
         if required:
             errors.append(SheetError(name, None, None, f"Feuille manquante : « {name} »."))
@@ -676,7 +646,7 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, errors: list[SheetError],
     except Exception:  # a damaged sheet in a readable workbook
         errors.append(SheetError(name, None, None, "Feuille illisible."))
         return None
-    while rows and all(_is_blank(cell) for cell in rows[-1]):
+    while rows and all(is_blank(cell) for cell in rows[-1]):
         rows.pop()
     return rows
 
@@ -686,9 +656,9 @@ def _read_application(sheet: _Sheet, application: Application,
     """Column A names the field, column B holds its value; every field but the code is
     required (the code, when given, must be this application's)."""
     found: dict[str, tuple[int, object]] = {}
-    wanted = {_key(label): label for label in APPLICATION_FIELDS}
+    wanted = {folded_key(label): label for label in APPLICATION_FIELDS}
     for number, cells in enumerate(sheet.rows, start=1):
-        label = wanted.get(_key(cells[0])) if cells else None
+        label = wanted.get(folded_key(cells[0])) if cells else None
         if label is None:
             continue
         if label in found:
@@ -707,16 +677,16 @@ def _read_application(sheet: _Sheet, application: Application,
         number, raw = found[label]
         return sheet.read(number, label, raw, required, read)
 
-    code = get(FIELD_CODE, _text) if FIELD_CODE in found else None
+    code = get(FIELD_CODE, cell_text) if FIELD_CODE in found else None
     if code and code != application.code:
         sheet.error(found[FIELD_CODE][0], FIELD_CODE,
                     f"Ce fichier est celui de la candidature « {code} », pas de « "
                     f"{application.code} » : importer le fichier de cette candidature.")
-    name = get(FIELD_NAME, lambda raw: _bounded(_text(raw)), required=True)
+    name = get(FIELD_NAME, lambda raw: _bounded(cell_text(raw)), required=True)
     kind = get(FIELD_KIND, _kind, required=True)
     coordinator = get(FIELD_COORDINATOR, registry.structure, required=True)
     puis = get(FIELD_PUIS, registry.pui_list)
-    theme = get(FIELD_THEME, lambda raw: _bounded(_text(raw)))
+    theme = get(FIELD_THEME, lambda raw: _bounded(cell_text(raw)))
     justification = get(FIELD_JUSTIFICATION, _long_text)
     alignments = get(FIELD_ALIGNMENTS, _alignments)
     reference_fte = get(FIELD_REFERENCE_FTE, _number)

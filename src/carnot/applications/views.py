@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carnot.allocation.selectors import has_published_result
 from carnot.applications import services, spreadsheet
 from carnot.applications.forms import (
     ApplicationForm,
@@ -36,6 +35,7 @@ from carnot.applications.forms import (
     UnitEditForm,
     show_refusal,
 )
+from carnot.applications.links import application_links
 from carnot.applications.models import Application, ApplicationUnit, Signature
 from carnot.applications.permissions import (
     can_create_application,
@@ -72,7 +72,6 @@ from carnot.common.errors import ServiceError
 from carnot.common.requests import is_htmx, signed_in_user
 from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Unit
-from carnot.spending.selectors import consortium_has_grants
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_EVENT = "carnot-changed"
@@ -158,12 +157,7 @@ def _render_detail(request: HttpRequest, application: Application,
     context = _workspace_context(request, application, **forms)
     context.update(_panel_context(application, panel_for(application=application)))
     context["title"] = application.name
-    if consortium_has_grants(application=application):
-        context["spending_url"] = reverse("funding:spending-detail", kwargs={
-            "year": application.call.year, "code": application.code})
-    if has_published_result(application=application):
-        context["result_url"] = reverse("funding:result-detail", kwargs={
-            "year": application.call.year, "code": application.code})
+    context.update(application_links(application))
     return render(request, "applications/detail.html", context)
 
 

@@ -12,7 +12,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
-from carnot.applications.spreadsheet import _key, _text
+from carnot.common.french import cell_text, folded_key
 from carnot.ledgers.format import CATEGORY_BY_KEY, CENT, MAX_CENTS, MAX_TEXT, YES_NO
 from carnot.rules.domain import PartnerCategory
 from carnot.rules.money import Cents
@@ -53,7 +53,7 @@ def parse_money(value: object) -> Cents:
     elif isinstance(value, float):
         amount = Decimal(repr(value))
     else:
-        typed = _text(value)
+        typed = cell_text(value)
         compact = re.sub(r"\s|€|(?i:eur(?:os?)?)|'", "", typed)
         if "," in compact and "." in compact:
             thousands = "." if compact.rfind(",") > compact.rfind(".") else ","
@@ -71,18 +71,18 @@ def parse_money(value: object) -> Cents:
         raise _Invalid("Montant attendu.")
     rounded = amount.quantize(CENT)
     if rounded != amount:
-        raise _Invalid(f"« {_text(value)} » a plus de deux décimales : un montant se donne au "
+        raise _Invalid(f"« {cell_text(value)} » a plus de deux décimales : un montant se donne au "
                        "centime près.")
     cents = int(rounded * 100)
     if abs(cents) >= MAX_CENTS:
-        raise _Invalid(f"« {_text(value)} » : montant trop grand.")
+        raise _Invalid(f"« {cell_text(value)} » : montant trop grand.")
     return cents
 
 
 def _non_negative_money(value: object) -> Cents:
     cents = parse_money(value)
     if cents < 0:
-        raise _Invalid(f"« {_text(value)} » : montant négatif ; un montant est positif ou nul.")
+        raise _Invalid(f"« {cell_text(value)} » : montant négatif ; un montant est positif ou nul.")
     return cents
 
 
@@ -100,8 +100,8 @@ def parse_date(value: object) -> date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1 <= value < 2958466 and float(value).is_integer():
             return EXCEL_EPOCH + timedelta(days=int(value))
-        raise _Invalid(f"« {_text(value)} » n'est pas une date (JJ/MM/AAAA).")
-    typed = _text(value)
+        raise _Invalid(f"« {cell_text(value)} » n'est pas une date (JJ/MM/AAAA).")
+    typed = cell_text(value)
     parts: tuple[int, int, int] | None = None
     if match := DATE_DMY.match(typed):
         day, month, year = (int(part) for part in match.groups())
@@ -124,10 +124,10 @@ def parse_yes_no(value: object) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        value = _text(value)
-    found = YES_NO.get(_key(value))
+        value = cell_text(value)
+    found = YES_NO.get(folded_key(value))
     if found is None:
-        raise _Invalid(f"« {_text(value)} » : « oui » ou « non » attendu.")
+        raise _Invalid(f"« {cell_text(value)} » : « oui » ou « non » attendu.")
     return found
 
 
@@ -138,7 +138,7 @@ def _whole(value: object, what: str) -> int:
         return int(value)
     if isinstance(value, int):
         return value
-    typed = _text(value)
+    typed = cell_text(value)
     compact = re.sub(r"\s", "", typed)
     if not re.fullmatch(r"[+-]?\d+", compact):
         raise _Invalid(f"« {typed} » : {what} : nombre entier attendu.")
@@ -148,28 +148,28 @@ def _whole(value: object, what: str) -> int:
 def _year(value: object) -> int:
     year = _whole(value, "année")
     if not 1900 <= year <= 2100:
-        raise _Invalid(f"« {_text(value)} » n'est pas une année (AAAA).")
+        raise _Invalid(f"« {cell_text(value)} » n'est pas une année (AAAA).")
     return year
 
 
 def _headcount(value: object) -> int:
     headcount = _whole(value, "effectif")
     if headcount < 0:
-        raise _Invalid(f"« {_text(value)} » : un effectif est positif ou nul.")
+        raise _Invalid(f"« {cell_text(value)} » : un effectif est positif ou nul.")
     return headcount
 
 
 def parse_category(value: object) -> PartnerCategory:
     """A partner category as a person writes it (« PME », « ETI », « collectivité »…)."""
-    found = CATEGORY_BY_KEY.get(_key(value))
+    found = CATEGORY_BY_KEY.get(folded_key(value))
     if found is None:
-        raise _Invalid(f"« {_text(value)} » : catégorie inconnue (attendu : TPE, PME, ETI, GE, "
+        raise _Invalid(f"« {cell_text(value)} » : catégorie inconnue (attendu : TPE, PME, ETI, GE, "
                        "collectivité, CRT ou autre ; FAQ-3.2).")
     return found
 
 
 def _bounded(value: object, limit: int = MAX_TEXT) -> str:
-    typed = _text(value)
+    typed = cell_text(value)
     if len(typed) > limit:
         raise _Invalid(f"Texte trop long ({len(typed)} caractères ; au plus {limit}).")
     return typed
@@ -183,7 +183,7 @@ class _Identifier:
 
 def _identifier(value: object) -> _Identifier:
     """A SIREN (9 digits) or SIRET (14 digits), both with their Luhn key (python-stdnum)."""
-    typed = _text(value)
+    typed = cell_text(value)
     digits = re.sub(r"[\s.-]", "", typed)
     if isinstance(value, int | float) and not isinstance(value, bool) and digits.isdigit():
         # A number cell lost its leading zeros: give them back.

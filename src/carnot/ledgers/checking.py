@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from python_calamine import CalamineWorkbook
 
-from carnot.applications.spreadsheet import _is_blank, _key, _text
+from carnot.common.french import cell_text, folded_key, is_blank
 from carnot.common.sheets import SheetError
 from carnot.ledgers.cells import (
     _bounded,
@@ -147,9 +147,9 @@ class _Checker:
 
     def _read_header(self, header: list[Any]) -> None:
         for index, raw in enumerate(header):
-            if _is_blank(raw):
+            if is_blank(raw):
                 continue
-            typed = _text(raw)
+            typed = cell_text(raw)
             year_match = INVOICED_HEADER.match(_fold_with_years(raw))
             if year_match:
                 year = int(year_match.group(1))
@@ -157,7 +157,7 @@ class _Checker:
                     self.error(1, typed, f"Colonne en double : facturé {year}.")
                 self.invoiced_columns[year] = (index, typed)
                 continue
-            column = COLUMN_BY_KEY.get(_key(raw))
+            column = COLUMN_BY_KEY.get(folded_key(raw))
             if column is None:
                 self.error(1, typed, "Colonne inconnue (attendu : "
                            f"{', '.join(ALIASES)}, et « Facturé AAAA » par année).")
@@ -219,7 +219,7 @@ class _Checker:
         if self.fixed_unit is not None:
             self.units = {self.fixed_unit.rnsr: self.fixed_unit}
             return
-        rnsrs = {_text(self.cell(row, RNSR)).replace(" ", "").upper() for row in rows}
+        rnsrs = {cell_text(self.cell(row, RNSR)).replace(" ", "").upper() for row in rows}
         rnsrs.discard("")
         found: dict[str, Unit] = {}
         chosen = sorted(rnsrs)
@@ -231,15 +231,15 @@ class _Checker:
     def unit(self, line: int, row: list[Any]) -> Unit | None:
         raw = self.cell(row, RNSR)
         header = self.headers.get(RNSR, RNSR)
-        if self.fixed_unit is not None and _is_blank(raw):
+        if self.fixed_unit is not None and is_blank(raw):
             return self.fixed_unit
-        if _is_blank(raw):
+        if is_blank(raw):
             self.error(line, header, "Cellule vide : « RNSR » est obligatoire.")
             return None
-        rnsr = _text(raw).replace(" ", "").upper()
+        rnsr = cell_text(raw).replace(" ", "").upper()
         if not rnsr_is_well_formed(rnsr):
-            self.error(line, header, f"« {_text(raw)} » n'est pas un numéro RNSR (neuf chiffres "
-                       "dont une année, puis une lettre majuscule ; FAQ-2.18).")
+            self.error(line, header, f"« {cell_text(raw)} » n'est pas un numéro RNSR (neuf "
+                       "chiffres dont une année, puis une lettre majuscule ; FAQ-2.18).")
             return None
         if self.fixed_unit is not None and rnsr != self.fixed_unit.rnsr:
             self.error(line, header, f"RNSR « {rnsr} » : ce fichier est le registre de l'unité "
@@ -261,7 +261,7 @@ class _Checker:
         name = self.read(line, row, PARTNER, _bounded, True)
         identifier: _Identifier | None = self.read(line, row, IDENTIFIER, _identifier)
         foreign = self.read(line, row, FOREIGN, lambda v: _bounded(v, 100)) or ""
-        if identifier is None and not foreign and _is_blank(self.cell(row, IDENTIFIER)):
+        if identifier is None and not foreign and is_blank(self.cell(row, IDENTIFIER)):
             self.error(line, self.headers.get(IDENTIFIER, IDENTIFIER),
                        f"Cellule vide : un SIREN/SIRET (ou, pour un partenaire étranger, « "
                        f"{FOREIGN} ») est obligatoire.")
@@ -279,7 +279,7 @@ class _Checker:
         invoiced: dict[int, Cents] = {}
         for year, (index, header) in sorted(self.invoiced_columns.items()):
             raw = row[index] if index < len(row) else None
-            if _is_blank(raw):
+            if is_blank(raw):
                 continue
             try:
                 invoiced[year] = _non_negative_money(raw)
@@ -356,7 +356,7 @@ def _check_file(content: bytes, filename: str, unit: Unit | None,
     if len(content) > MAX_BYTES:
         raise LedgerRejected([SheetError(None, None, None, too_big(len(content)))])
     sheet, rows = _rows(content, filename)
-    while rows and all(_is_blank(cell) for cell in rows[-1]):
+    while rows and all(is_blank(cell) for cell in rows[-1]):
         rows.pop()
     if not rows:
         raise LedgerRejected([SheetError(sheet, None, None, "Fichier vide : aucune ligne "
@@ -378,7 +378,7 @@ def _check_file(content: bytes, filename: str, unit: Unit | None,
     for line, row in enumerate(body, start=2):
         if progress is not None and (line - 2) % PROGRESS_EVERY == 0:
             progress(line - 2, total)
-        if (not row or _is_blank(row[0])) and all(_is_blank(cell) for cell in row):
+        if (not row or is_blank(row[0])) and all(is_blank(cell) for cell in row):
             continue
         found = checker.check(line, row)
         if found is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from carnot.applications.spreadsheet import _key
+from carnot.common.french import folded_key
 from carnot.common.sheets import SpreadsheetRejected
 from carnot.rules.contracts import CATEGORY_LABELS
 from carnot.rules.domain import PartnerCategory
@@ -112,8 +112,8 @@ COLUMN_BY_KEY = {alias: column for column, aliases in ALIASES.items() for alias 
 INVOICED_HEADER = re.compile(r"^(?:montant )?factur\w*(?: ht)?(?: en)? ((?:19|20)\d\d)(?: ht)?$")
 
 CATEGORY_BY_KEY: dict[str, PartnerCategory] = {
-    **{_key(category.value): category for category in PartnerCategory},
-    **{_key(label): category for category, label in CATEGORY_LABELS.items()},
+    **{folded_key(category.value): category for category in PartnerCategory},
+    **{folded_key(label): category for category, label in CATEGORY_LABELS.items()},
     "tpe": PartnerCategory.MICRO, "micro entreprise": PartnerCategory.MICRO,
     "pme": PartnerCategory.SME, "eti": PartnerCategory.MIDCAP,
     "ge": PartnerCategory.LARGE, "grand groupe": PartnerCategory.LARGE,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import QuerySet, Sum
 
 from carnot.allocation.models import Grant
+from carnot.allocation.selectors import consortium_grants, spent_by_grant
 from carnot.applications.models import Application
 from carnot.rules.money import Cents, format_euros
 from carnot.rules.spending import spend_by
@@ -26,27 +27,10 @@ left. A named constant rather than a dated parameter, since it decides no amount
 parameter of the call's YAML if the programme wants to change it from one call to the next."""
 
 
-def consortium_grants(*, application: Application) -> QuerySet[Grant]:
-    """The vintages of a consortium's ledger, oldest first.
-
-    A consortium is known by its application's code from one call to the next: its ledger holds
-    the grants of every application with that code (one per year, each from its own call's
-    allocation)."""
-    return (Grant.objects.filter(application__code=application.code)
-            .select_related("application__call").order_by("year", "pk"))
-
-
 def grant_deadline(grant: Grant) -> date:
     """The last day on which ``grant`` may be spent: 31/12 of N+4 with the parameters of the
     call that granted it (FAQ-4.1)."""
     return spend_by(grant.year, grant.application.call.parameters())
-
-
-def spent_by_grant(grant_ids: Iterable[int]) -> dict[int, Cents]:
-    """What was spent on each grant (one query); grants without expenditure are missing."""
-    rows = (Expenditure.objects.filter(grant_id__in=list(grant_ids)).values("grant_id")
-            .annotate(spent=Sum("amount_cents")).values_list("grant_id", "spent"))
-    return {grant_id: int(spent) for grant_id, spent in rows}
 
 
 @dataclass(frozen=True)
@@ -115,11 +99,6 @@ def ledger_balance(*, application: Application) -> LedgerBalance:
         granted_cents=granted, spent_cents=int(spent_total), remaining_cents=remaining,
         overspent_years=tuple(year for pk, year, amount in grants
                               if spent.get(pk, 0) > amount))
-
-
-def consortium_has_grants(*, application: Application) -> bool:
-    """Whether the consortium (its application's code, across calls) has a ledger of grants."""
-    return consortium_grants(application=application).exists()
 
 
 def vintage_alert(vintage: Vintage) -> str | None:

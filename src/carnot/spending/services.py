@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from carnot.allocation.models import Grant
+from carnot.allocation.selectors import consortium_grants, spent_by_grant
 from carnot.allocation.services import _spending_record
 from carnot.applications.models import Application
 from carnot.applications.permissions import coordinates_or_administers
 from carnot.common.errors import ServiceError
 from carnot.rules.money import Cents, format_euros
 from carnot.spending.models import Expenditure, ExpenditureCategory
-from carnot.spending.selectors import consortium_grants, grant_deadline, spent_by_grant
+from carnot.spending.selectors import grant_deadline
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

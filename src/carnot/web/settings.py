@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "dsfr",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "carnot.common",
     "carnot.accounts",
     "carnot.registry",
@@ -149,6 +151,16 @@ MEDIA_ROOT = Path(os.environ.get("CARNOT_MEDIA_ROOT", DATA_DIR / "media"))
 MAX_UPLOAD_BYTES = int(os.environ.get("CARNOT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+
+# Background work (the Django tasks API, django-tasks backport): tasks are rows of the database,
+# run by worker processes (``manage.py db_worker``; ``carnot demo`` starts one). Tests run them
+# immediately unless a test asks for the database backend and a worker.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CARNOT_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
 
 # How a ledger import uploaded from a page runs (carnot.applications.ledgers.jobs): "thread" in the
 # background while the page polls its progress, or "inline" within the upload's request.

@@ -28,8 +28,8 @@ from carnot.allocation import charts, letters
 from carnot.allocation.models import AllocationRun
 from carnot.allocation.permissions import distribution_run_or_404, published_result_or_404
 from carnot.allocation.selectors import PublishedResult, consortium_history, run_distribution
+from carnot.applications.links import application_links
 from carnot.rules.money import format_euros
-from carnot.spending.selectors import consortium_has_grants
 
 PNG = "image/png"
 CSV = "text/csv; charset=utf-8"
@@ -72,8 +72,7 @@ def result_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
         "letter_url": reverse("funding:result-letter", kwargs=kwargs),
         "chart_url": reverse("funding:result-chart", kwargs=kwargs),
         "chart_data_url": reverse("funding:result-chart-data", kwargs=kwargs),
-        "spending_url": reverse("funding:spending-detail", kwargs=kwargs)
-        if consortium_has_grants(application=result.application) else "",
+        "spending_url": application_links(result.application).get("spending_url", ""),
         "title": f"Abondement {year} — {result.application.name}"})
 
 
