@@ -14,8 +14,12 @@ from carnot.applications.selectors import forget_panels
 @pytest.fixture(autouse=True, scope="session")
 def _test_settings() -> Iterator[None]:
     """WhiteNoise looks static files up on request instead of scanning them all for each test
-    client (0.3 s a client)."""
-    with override_settings(WHITENOISE_AUTOREFRESH=True):
+    client (0.3 s a client). Tasks run as soon as they are enqueued (on commit of the
+    enqueuing transaction), in the test's process; a test that wants the database queue and a
+    worker says so with ``override_settings(TASKS=...)``."""
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                             "QUEUES": ["default"]}}
+    with override_settings(WHITENOISE_AUTOREFRESH=True, TASKS=immediate):
         yield
 
 
