@@ -184,6 +184,24 @@ def guaranteed_amount(reference: FormerCarnotReference, params: CallParameters) 
     return round_to_cent(params.guarantee_rate() * reference.reference_abondement_cents)
 
 
+def guarantee_requires_admissible_application(application: Application) -> Verdict:
+    """FAQ-2.19: an application that is not admissible gets no abondement, hence no guarantee."""
+    return failed("FAQ-2.19", "Candidature non recevable : pas d'abondement, donc pas de "
+                  "garantie.", subject=application.id)
+
+
+def guaranteed_amount_granted(application: Application, reference: FormerCarnotReference,
+                              amount: Cents, params: CallParameters) -> Verdict:
+    """FAQ-3.5: every condition met, the guaranteed amount and how it was computed."""
+    return passed(
+        "FAQ-3.5", f"Abondement garanti : {percent(params.guarantee_rate())} de l'abondement de "
+        f"référence {format_euros(reference.reference_abondement_cents)} = {format_euros(amount)}.",
+        subject=application.id,
+        figures={"abondement_reference_cents": reference.reference_abondement_cents,
+                 "montant_garanti_cents": amount},
+        parameters=("guarantee_rate", "guarantee_basis"))
+
+
 def guarantee_for(application: Application, eligible: UnitRevenue, invoiced: UnitRevenue,
                   admissible: bool, params: CallParameters) -> GuaranteeResult:
     """FAQ-2.19, FAQ-3.4 to FAQ-3.7: every condition of the guarantee, its verdicts, and the
@@ -203,17 +221,10 @@ def guarantee_for(application: Application, eligible: UnitRevenue, invoiced: Uni
                                                         params))
     verdicts.append(guarantee_requires_revenue_held(application, units, eligible, params))
     if not admissible:
-        verdicts.append(failed("FAQ-2.19", "Candidature non recevable : pas d'abondement, donc "
-                               "pas de garantie.", subject=application.id))
+        verdicts.append(guarantee_requires_admissible_application(application))
     applies = all(verdict.status is Status.PASSED for verdict in verdicts)
     if not applies:
         return GuaranteeResult(False, tuple(verdicts), 0)
     amount = guaranteed_amount(reference, params)
-    verdicts.append(passed(
-        "FAQ-3.5", f"Abondement garanti : {percent(params.guarantee_rate())} de l'abondement de "
-        f"référence {format_euros(reference.reference_abondement_cents)} = {format_euros(amount)}.",
-        subject=application.id,
-        figures={"abondement_reference_cents": reference.reference_abondement_cents,
-                 "montant_garanti_cents": amount},
-        parameters=("guarantee_rate", "guarantee_basis")))
+    verdicts.append(guaranteed_amount_granted(application, reference, amount, params))
     return GuaranteeResult(True, tuple(verdicts), amount)

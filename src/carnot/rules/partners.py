@@ -72,7 +72,8 @@ class CategoryVerdict:
     def as_verdict(self, subject: str = "") -> Verdict:
         make = not_checkable if self.category is None else passed
         return make(self.rule, self.message, subject=subject, figures=self.figures,
-                    parameters=("company_size_classes",))
+                    parameters=("company_size_classes",),
+                    check=partner_category_from_figures.__name__)
 
 
 def _people(headcount: int) -> str:
