@@ -58,7 +58,7 @@ def test_faq_2_18_two_units_declared_twice_are_said_in_the_plural() -> None:
 
 
 def test_faq_2_20_one_partial_unit_outside_the_derogation_agrees_in_the_singular() -> None:
-    verdict = units_are_complete(thematic(unit("200919143B", partial=True)), PARAMS)
+    verdict = units_are_complete(thematic(unit("200919143B", partial=True)))
 
     assert verdict.status is Status.FAILED
     assert verdict.message == ("1 unité incomplète non admise hors dérogation Carnot 4 "
@@ -68,7 +68,7 @@ def test_faq_2_20_one_partial_unit_outside_the_derogation_agrees_in_the_singular
 def test_faq_2_20_partial_units_outside_the_derogation_agree_in_the_plural() -> None:
     application = thematic(unit("200919143B", partial=True), unit("201320836A", partial=True))
 
-    verdict = units_are_complete(application, PARAMS)
+    verdict = units_are_complete(application)
 
     assert verdict.message.startswith("2 unités incomplètes non admises hors dérogation Carnot 4")
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -85,6 +85,23 @@ def warning(rule: str, message: str, **details: Any) -> Verdict:
 def _calling_rule() -> str:
     """The name of the function that called ``passed``, ``failed``… — the rule that decided."""
     return sys._getframe(2).f_code.co_name
+
+
+def with_exception(base: Verdict, exception: Callable[[], Verdict | None], *,
+                   to: Callable[..., object], reads: tuple[str, ...] = ()) -> Verdict:
+    """A labelled exception combined with the base rule it derogates from (Catala's
+    ``exception``), outside both: the base rule decides alone and knows nothing of the exception.
+
+    Only a refusal by the base check ``to`` is put to the exception; when the exception applies,
+    its verdict replaces the refusal; otherwise the refusal stands, naming the parameters the
+    exception read (``reads``) to decide that it did not apply.
+    """
+    if not base.failed or base.check != to.__name__:
+        return base
+    lifted = exception()
+    if lifted is not None:
+        return lifted
+    return replace(base, parameters=(*base.parameters, *reads))
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
