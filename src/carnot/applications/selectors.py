@@ -30,11 +30,12 @@ from carnot.applications.models import (
 from carnot.applications.workflow import Status as WorkflowStatus
 from carnot.funding.selectors import ledger_revision, national_contracts
 from carnot.registry.models import Call, Pui, Structure, Unit
-from carnot.rules import domain
+from carnot.rules import domain, sharing
 from carnot.rules.evaluation import ConsortiumResult, evaluate_call
 from carnot.rules.money import format_euros
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import unit_research_fte
+from carnot.rules.revenue import revenue_meets_eligibility_threshold
 from carnot.rules.verdicts import Status, Verdict, count, not_checkable
 from carnot.scenario.loader import paused_gc
 
@@ -239,7 +240,7 @@ def _call_contracts(call: Call) -> tuple[domain.Contract, ...]:
 def _is_threshold(verdict: Verdict) -> bool:
     """The verdict of the 2,5 M€ threshold (``revenue.revenue_meets_eligibility_threshold``),
     among the other verdicts of FAQ-2.19 (one kind only, multi-tutelle…)."""
-    return verdict.rule == "FAQ-2.19" and "recettes_seuil_cents" in verdict.figures
+    return verdict.check == revenue_meets_eligibility_threshold.__name__
 
 
 def _panel_verdicts(result: ConsortiumResult, in_ledgers: set[str],
@@ -518,15 +519,19 @@ def national_cross_checks(*, panels: dict[str, list[PanelLine]]) -> list[UnitCro
             for rnsr, checks in sorted(by_unit.items())]
 
 
+CROSS_CHECK_KINDS = {
+    sharing.unit_in_at_most_one_thematic_consortium.__name__: CrossCheckKind.TWO_THEMATIC,
+    sharing.declared_sharing_matches_a_partner.__name__: CrossCheckKind.ONE_SIDE,
+    sharing.shared_unit_declared_on_both_sides.__name__: CrossCheckKind.ONE_SIDE,
+    sharing.shared_unit_has_one_fte_total.__name__: CrossCheckKind.FTE_DIFFER,
+    sharing.unit_in_at_most_two_applications.__name__: CrossCheckKind.MORE_THAN_TWO,
+}
+"""The kind of each failed sharing check, by the check's name; any other is a forbidden
+sharing."""
+
+
 def _cross_check_kind(verdict: Verdict) -> CrossCheckKind:
-    if verdict.rule == "FAQ-2.21":
-        return CrossCheckKind.TWO_THEMATIC
-    if verdict.rule == "FAQ-2.17":
-        return CrossCheckKind.ONE_SIDE if "candidature" in verdict.figures \
-            else CrossCheckKind.FTE_DIFFER
-    if verdict.rule == "FAQ-2.26" and len(verdict.figures.get("candidatures", ())) > 2:
-        return CrossCheckKind.MORE_THAN_TWO
-    return CrossCheckKind.FORBIDDEN_SHARING
+    return CROSS_CHECK_KINDS.get(verdict.check, CrossCheckKind.FORBIDDEN_SHARING)
 
 
 def application_list_for(*, user: User | AnonymousUser) -> QuerySet[Application]:
