@@ -31,12 +31,18 @@ from carnot.applications.workflow import Status as WorkflowStatus
 from carnot.funding.selectors import ledger_revision, national_contracts
 from carnot.registry.models import Call, Pui, Structure, Unit
 from carnot.rules import domain, sharing
+from carnot.rules.admissibility import application_declares_a_unit
 from carnot.rules.evaluation import ConsortiumResult, evaluate_call
-from carnot.rules.money import format_euros
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import unit_research_fte
-from carnot.rules.revenue import revenue_meets_eligibility_threshold
-from carnot.rules.verdicts import Status, Verdict, count, not_checkable
+from carnot.rules.revenue import (
+    abondement_base_explained,
+    abondement_base_not_checkable_until_rules_met,
+    bases_not_checkable_without_contracts,
+    revenue_meets_eligibility_threshold,
+    threshold_not_checkable_without_contracts,
+)
+from carnot.rules.verdicts import Status, Verdict
 from carnot.scenario.loader import paused_gc
 
 if TYPE_CHECKING:
@@ -48,12 +54,6 @@ _PANELS_BY_REVISION: OrderedDict[str, dict[str, list[PanelLine]]] = OrderedDict(
 ContractPerimeter = tuple[int, str, tuple[int, ...]]
 """A call, the ledgers' revision, the units the call declares."""
 _CONTRACTS_BY_PERIMETER: OrderedDict[ContractPerimeter, tuple[domain.Contract, ...]] = OrderedDict()
-
-NO_UNIT = Verdict("FAQ-2.13", Status.FAILED, "Aucune unité déclarée : le périmètre de la "
-                  "candidature est vide.")
-"""The rules measure the units an application declares; without any, nothing fails there,
-yet such an application cannot be filed."""
-
 
 def applications_visible_to(*, user: User | AnonymousUser,
                             call: Call | None = None) -> QuerySet[Application]:
@@ -237,6 +237,11 @@ def _call_contracts(call: Call) -> tuple[domain.Contract, ...]:
     return contracts
 
 
+def _is_abondement_base(verdict: Verdict) -> bool:
+    """The verdict of the abondement base (``revenue.abondement_base_explained``, FAQ-2.22)."""
+    return verdict.check == abondement_base_explained.__name__
+
+
 def _is_threshold(verdict: Verdict) -> bool:
     """The verdict of the 2,5 M€ threshold (``revenue.revenue_meets_eligibility_threshold``),
     among the other verdicts of FAQ-2.19 (one kind only, multi-tutelle…)."""
@@ -249,29 +254,16 @@ def _panel_verdicts(result: ConsortiumResult, in_ledgers: set[str],
     yet checkable when its units have no contract at all in the ledgers; the abondement base not
     yet checkable while the application is not admissible (it has none)."""
     application = result.application
-    verdicts = [*result.verdicts, *([] if application.units else [NO_UNIT])]
-    years = ", ".join(map(str, params.threshold_revenue_years()))
+    no_unit = application_declares_a_unit(application)
+    verdicts = [*result.verdicts, *([] if no_unit is None else [no_unit])]
     if not application.unit_rnsrs() & in_ledgers:
-        units = count(len(application.units), "unité")
-        threshold = format_euros(params.eligibility_threshold_cents())
         return [*(verdict for verdict in verdicts
-                  if verdict.rule != "FAQ-2.22" and not _is_threshold(verdict)),
-                not_checkable("FAQ-2.19", f"Recettes abondables {years} : pas encore "
-                              f"vérifiables, le registre des contrats ne compte aucun contrat "
-                              f"de ses unités ({units}) ; le seuil de {threshold} sera vérifié "
-                              "une fois leurs contrats saisis.", subject=application.id,
-                              parameters=("eligibility_threshold", "threshold_revenue_years")),
-                not_checkable("FAQ-2.22", "Assiettes (unités partagées comptées en entier pour "
-                              "le seuil, à 50/50 pour l'abondement) : calculées une fois les "
-                              "contrats des unités saisis dans le registre.",
-                              subject=application.id)]
-    if not any(verdict.rule == "FAQ-2.22" for verdict in verdicts):
-        verdicts.append(not_checkable(
-            "FAQ-2.22", f"Assiette du seuil {years} (unités partagées comptées en entier) : "
-            f"{format_euros(result.threshold_revenue_cents)} ; l'assiette de l'abondement "
-            "(unités partagées à 50/50) se calcule une fois toutes les règles respectées.",
-            subject=application.id,
-            figures={"recettes_seuil_cents": result.threshold_revenue_cents}))
+                  if not _is_abondement_base(verdict) and not _is_threshold(verdict)),
+                threshold_not_checkable_without_contracts(application, params),
+                bases_not_checkable_without_contracts(application)]
+    if not any(_is_abondement_base(verdict) for verdict in verdicts):
+        verdicts.append(abondement_base_not_checkable_until_rules_met(
+            application, result.threshold_revenue_cents, params))
     return verdicts
 
 

@@ -260,6 +260,16 @@ def units_declare_reference_year_fte(application: Application, params: CallParam
                   **details)
 
 
+def application_declares_a_unit(application: Application) -> Verdict | None:
+    """FAQ-2.13: an application's perimeter is its units; one that declares none cannot be
+    filed (the other rules measure the declared units, so none of them fails there). None when
+    it declares at least one."""
+    if application.units:
+        return None
+    return failed("FAQ-2.13", "Aucune unité déclarée : le périmètre de la candidature est "
+                  "vide.")
+
+
 def perimeter_counts_permanent_researchers(application: Application,
                                            params: CallParameters) -> Verdict:
     """FAQ-2.13, FAQ-2.16: the perimeter is the FTE of permanent researchers of whole units, with
