@@ -636,8 +636,12 @@ class _Checker:
                            f"les colonnes « {HEADCOUNT} » et « {TURNOVER} » ou « "
                            f"{BALANCE_SHEET} » pour la déduire (FAQ-3.2).")
             return declared, None
-        verdict = partner_category_from_figures(headcount=headcount, turnover_cents=turnover,
-                                                balance_sheet_cents=balance, year=year)
+        try:
+            verdict = partner_category_from_figures(headcount=headcount, turnover_cents=turnover,
+                                                    balance_sheet_cents=balance, year=year)
+        except ParameterError as exc:
+            self.error(line, self.headers.get(CATEGORY_YEAR, CATEGORY_YEAR), str(exc))
+            return declared, None
         if declared is None:
             if verdict.category is None:
                 self.error(line, header, f"Catégorie vide et non déductible des chiffres : "
