@@ -13,8 +13,8 @@ from carnot.rules.domain import (
     UnitFte,
 )
 from carnot.rules.guarantee import (
-    guarantee_perimeter_constant_against_2019,
-    guarantee_requires_85_percent_kept,
+    guarantee_requires_constant_perimeter,
+    guarantee_requires_perimeter_kept,
     guarantee_reserved_to_former_carnot,
 )
 from carnot.rules.parameters import load_call_parameters
@@ -36,7 +36,7 @@ def former_carnot(fte_2025: int, reference: FormerCarnotReference | None = REFER
 def test_faq_3_5_a_perimeter_emptied_to_zero_fte_keeps_0_percent_and_is_not_guaranteed() -> None:
     """FAQ-3.5: 0 FTE declared for 2025 is 0 % of the 2019 perimeter kept — a failure, not a
     figure that cannot be computed."""
-    verdict = guarantee_requires_85_percent_kept(former_carnot(0), REFERENCE, PARAMS)
+    verdict = guarantee_requires_perimeter_kept(former_carnot(0), REFERENCE, PARAMS)
 
     assert verdict.status is Status.FAILED
     assert verdict.rule == "FAQ-3.5"
@@ -46,13 +46,13 @@ def test_faq_3_5_a_perimeter_emptied_to_zero_fte_keeps_0_percent_and_is_not_guar
 def test_faq_3_6_reference_call_year_shown_is_the_dated_parameter() -> None:
     """FAQ-3.6: the call whose perimeter is the reference is the parameter
     `perimeter_reference_call_year` (2019), which the verdict shows and lists."""
-    verdict = guarantee_perimeter_constant_against_2019(former_carnot(90), REFERENCE, PARAMS)
+    verdict = guarantee_requires_constant_perimeter(former_carnot(90), REFERENCE, PARAMS)
     assert verdict.status is Status.PASSED
     assert "par rapport au périmètre de l'appel 2019 (100 ETP" in verdict.message
     assert "perimeter_reference_call_year" in verdict.parameters
 
     relabelled = PARAMS.with_overrides({"perimeter_reference_call_year": 2015})
-    verdict = guarantee_perimeter_constant_against_2019(former_carnot(50), REFERENCE, relabelled)
+    verdict = guarantee_requires_constant_perimeter(former_carnot(50), REFERENCE, relabelled)
     assert verdict.status is Status.FAILED
     assert "du périmètre de l'appel 2015 (100 ETP)" in verdict.message
     assert "2019" not in verdict.message

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from carnot.rules.parameters import ParameterError, load_call_parameters
+from carnot.rules.parameters import (
+    ParameterError,
+    call_parameters_in_force,
+    load_call_parameters,
+)
 
 
 @pytest.mark.parametrize("year", [2026, 2027])
@@ -59,3 +63,24 @@ def test_malformed_structure_kind_row_is_a_parameter_error() -> None:
     assert "structure_kinds" in str(refused.value)
     assert "« cti »" in str(refused.value)
     assert "coordinator_source" in str(refused.value)
+
+
+def test_a_call_year_reads_its_own_parameters() -> None:
+    assert call_parameters_in_force("fte_reference_year", 2027) is load_call_parameters(2027)
+
+
+@pytest.mark.parametrize("year", [2025, 2028, 2031])
+def test_a_year_no_value_covers_is_an_error_naming_it_never_the_closest_call(year: int) -> None:
+    """``fte_reference_year`` is valid for one call year each (2026, 2027): no other year."""
+    with pytest.raises(ParameterError, match=f"^Aucun paramètre pour l'année {year} : "
+                                             "« fte_reference_year » n'est en vigueur dans aucun "
+                                             r"appel connu \(2026, 2027\)\.$"):
+        call_parameters_in_force("fte_reference_year", year)
+
+
+def test_a_year_between_calls_reads_the_value_in_force_then() -> None:
+    """``company_size_classes`` is in force since 2008 in both calls: the latest call wins."""
+    params = call_parameters_in_force("company_size_classes", 2024)
+
+    assert params is load_call_parameters(2027)
+    assert params.entry("company_size_classes").in_force_during(2024)

@@ -95,9 +95,18 @@ def test_missing_figures_give_no_category() -> None:
     assert category(-1, 1, 1) is None
 
 
-def test_a_year_without_its_own_call_reads_the_nearest_call() -> None:
-    """The décret's ceilings have not changed since 2008: a category of 2022 is derived."""
+def test_a_year_without_its_own_call_reads_the_ceilings_in_force_that_year() -> None:
+    """The décret's ceilings are in force since 2008: a category of 2022 is derived."""
     assert category(9, 1 * M, None, year=2022) is P.MICRO
+
+
+def test_ceilings_in_force_from_the_decree_of_december_2008_not_before() -> None:
+    """A year no value of the ceilings covers is an error naming the year, never the closest
+    call's ceilings."""
+    assert category(9, 1 * M, None, year=2008) is P.MICRO
+    with pytest.raises(ParameterError, match=r"^Aucun paramètre pour l'année 2007 : "
+                                             r"« company_size_classes »"):
+        category(9, 1 * M, None, year=2007)
 
 
 def test_ceilings_are_dated_parameters_with_their_source() -> None:

@@ -29,12 +29,15 @@ from carnot.rules.parameters import load_call_parameters
 from carnot.rules.revenue import (
     abondement_base,
     abondement_base_explained,
+    abondement_base_not_checkable_until_rules_met,
     abondement_portions,
     above_eligibility_threshold,
+    bases_not_checkable_without_contracts,
     revenue_by_unit_and_year,
     revenue_meets_eligibility_threshold,
     shared_unit_portions,
     threshold_base,
+    threshold_not_checkable_without_contracts,
     unit_revenue_over,
 )
 from carnot.rules.verdicts import Status
@@ -279,3 +282,33 @@ def test_eligibility_threshold_over_several_years_compares_the_yearly_average() 
         "Recettes abondables 2024–2025 (unités partagées comptées en entier, FAQ-2.22) : "
         "3\u202f000\u202f000,00 €, soit 1\u202f500\u202f000,00 € par an en moyenne, pas "
         "supérieures au seuil de 2\u202f500\u202f000,00 €.")
+
+
+# --- panel readings: what cannot be checked yet ----------------------------------------------
+
+def test_faq_2_19_threshold_not_checkable_while_the_ledgers_hold_no_contract() -> None:
+    verdict = threshold_not_checkable_without_contracts(application("a", ["200919143B"]), PARAMS)
+
+    assert (verdict.rule, verdict.status) == ("FAQ-2.19", Status.NOT_CHECKABLE)
+    assert verdict.check == "threshold_not_checkable_without_contracts"
+    assert verdict.message == ("Recettes abondables 2025 : pas encore vérifiables, le registre "
+                               "des contrats ne compte aucun contrat de ses unités (1 unité) ; "
+                               "le seuil de 2\u202f500\u202f000,00 € sera vérifié une fois leurs "
+                               "contrats saisis.")
+
+
+def test_faq_2_22_bases_not_checkable_while_the_ledgers_hold_no_contract() -> None:
+    verdict = bases_not_checkable_without_contracts(application("a", ["200919143B"]))
+
+    assert (verdict.rule, verdict.status) == ("FAQ-2.22", Status.NOT_CHECKABLE)
+    assert verdict.check == "bases_not_checkable_without_contracts"
+
+
+def test_faq_2_22_abondement_base_not_checkable_until_every_rule_is_met() -> None:
+    verdict = abondement_base_not_checkable_until_rules_met(
+        application("a", ["200919143B"]), 1_000_000_00, PARAMS)
+
+    assert (verdict.rule, verdict.status) == ("FAQ-2.22", Status.NOT_CHECKABLE)
+    assert verdict.figures == {"recettes_seuil_cents": 1_000_000_00}
+    assert verdict.message.startswith("Assiette du seuil 2025 (unités partagées comptées en "
+                                      "entier) : ")

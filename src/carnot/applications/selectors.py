@@ -30,12 +30,19 @@ from carnot.applications.models import (
 from carnot.applications.workflow import Status as WorkflowStatus
 from carnot.ledgers.selectors import declared_contracts, ledger_revision
 from carnot.registry.models import Call, Pui, Structure, Unit
-from carnot.rules import domain
+from carnot.rules import domain, sharing
+from carnot.rules.admissibility import application_declares_a_unit
 from carnot.rules.evaluation import ConsortiumResult, evaluate_call
-from carnot.rules.money import format_euros
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import unit_research_fte
-from carnot.rules.verdicts import Status, Verdict, count, not_checkable
+from carnot.rules.revenue import (
+    abondement_base_explained,
+    abondement_base_not_checkable_until_rules_met,
+    bases_not_checkable_without_contracts,
+    revenue_meets_eligibility_threshold,
+    threshold_not_checkable_without_contracts,
+)
+from carnot.rules.verdicts import Status, Verdict
 from carnot.scenario.loader import paused_gc
 
 if TYPE_CHECKING:
@@ -47,12 +54,6 @@ _PANELS_BY_REVISION: OrderedDict[str, dict[str, list[PanelLine]]] = OrderedDict(
 ContractPerimeter = tuple[int, str, tuple[int, ...]]
 """A call, the ledgers' revision, the units the call declares."""
 _CONTRACTS_BY_PERIMETER: OrderedDict[ContractPerimeter, tuple[domain.Contract, ...]] = OrderedDict()
-
-NO_UNIT = Verdict("FAQ-2.13", Status.FAILED, "Aucune unité déclarée : le périmètre de la "
-                  "candidature est vide.")
-"""The rules measure the units an application declares; without any, nothing fails there,
-yet such an application cannot be filed."""
-
 
 def applications_visible_to(*, user: User | AnonymousUser,
                             call: Call | None = None) -> QuerySet[Application]:
@@ -236,10 +237,15 @@ def _call_contracts(call: Call) -> tuple[domain.Contract, ...]:
     return contracts
 
 
+def _is_abondement_base(verdict: Verdict) -> bool:
+    """The verdict of the abondement base (``revenue.abondement_base_explained``, FAQ-2.22)."""
+    return verdict.check == abondement_base_explained.__name__
+
+
 def _is_threshold(verdict: Verdict) -> bool:
     """The verdict of the 2,5 M€ threshold (``revenue.revenue_meets_eligibility_threshold``),
     among the other verdicts of FAQ-2.19 (one kind only, multi-tutelle…)."""
-    return verdict.rule == "FAQ-2.19" and "recettes_seuil_cents" in verdict.figures
+    return verdict.check == revenue_meets_eligibility_threshold.__name__
 
 
 def _panel_verdicts(result: ConsortiumResult, in_ledgers: set[str],
@@ -248,29 +254,16 @@ def _panel_verdicts(result: ConsortiumResult, in_ledgers: set[str],
     yet checkable when its units have no contract at all in the ledgers; the abondement base not
     yet checkable while the application is not admissible (it has none)."""
     application = result.application
-    verdicts = [*result.verdicts, *([] if application.units else [NO_UNIT])]
-    years = ", ".join(map(str, params.threshold_revenue_years()))
+    no_unit = application_declares_a_unit(application)
+    verdicts = [*result.verdicts, *([] if no_unit is None else [no_unit])]
     if not application.unit_rnsrs() & in_ledgers:
-        units = count(len(application.units), "unité")
-        threshold = format_euros(params.eligibility_threshold_cents())
         return [*(verdict for verdict in verdicts
-                  if verdict.rule != "FAQ-2.22" and not _is_threshold(verdict)),
-                not_checkable("FAQ-2.19", f"Recettes abondables {years} : pas encore "
-                              f"vérifiables, le registre des contrats ne compte aucun contrat "
-                              f"de ses unités ({units}) ; le seuil de {threshold} sera vérifié "
-                              "une fois leurs contrats saisis.", subject=application.id,
-                              parameters=("eligibility_threshold", "threshold_revenue_years")),
-                not_checkable("FAQ-2.22", "Assiettes (unités partagées comptées en entier pour "
-                              "le seuil, à 50/50 pour l'abondement) : calculées une fois les "
-                              "contrats des unités saisis dans le registre.",
-                              subject=application.id)]
-    if not any(verdict.rule == "FAQ-2.22" for verdict in verdicts):
-        verdicts.append(not_checkable(
-            "FAQ-2.22", f"Assiette du seuil {years} (unités partagées comptées en entier) : "
-            f"{format_euros(result.threshold_revenue_cents)} ; l'assiette de l'abondement "
-            "(unités partagées à 50/50) se calcule une fois toutes les règles respectées.",
-            subject=application.id,
-            figures={"recettes_seuil_cents": result.threshold_revenue_cents}))
+                  if not _is_abondement_base(verdict) and not _is_threshold(verdict)),
+                threshold_not_checkable_without_contracts(application, params),
+                bases_not_checkable_without_contracts(application)]
+    if not any(_is_abondement_base(verdict) for verdict in verdicts):
+        verdicts.append(abondement_base_not_checkable_until_rules_met(
+            application, result.threshold_revenue_cents, params))
     return verdicts
 
 
@@ -518,15 +511,19 @@ def national_cross_checks(*, panels: dict[str, list[PanelLine]]) -> list[UnitCro
             for rnsr, checks in sorted(by_unit.items())]
 
 
+CROSS_CHECK_KINDS = {
+    sharing.unit_in_at_most_one_thematic_consortium.__name__: CrossCheckKind.TWO_THEMATIC,
+    sharing.declared_sharing_matches_a_partner.__name__: CrossCheckKind.ONE_SIDE,
+    sharing.shared_unit_declared_on_both_sides.__name__: CrossCheckKind.ONE_SIDE,
+    sharing.shared_unit_has_one_fte_total.__name__: CrossCheckKind.FTE_DIFFER,
+    sharing.unit_in_at_most_two_applications.__name__: CrossCheckKind.MORE_THAN_TWO,
+}
+"""The kind of each failed sharing check, by the check's name; any other is a forbidden
+sharing."""
+
+
 def _cross_check_kind(verdict: Verdict) -> CrossCheckKind:
-    if verdict.rule == "FAQ-2.21":
-        return CrossCheckKind.TWO_THEMATIC
-    if verdict.rule == "FAQ-2.17":
-        return CrossCheckKind.ONE_SIDE if "candidature" in verdict.figures \
-            else CrossCheckKind.FTE_DIFFER
-    if verdict.rule == "FAQ-2.26" and len(verdict.figures.get("candidatures", ())) > 2:
-        return CrossCheckKind.MORE_THAN_TWO
-    return CrossCheckKind.FORBIDDEN_SHARING
+    return CROSS_CHECK_KINDS.get(verdict.check, CrossCheckKind.FORBIDDEN_SHARING)
 
 
 def application_list_for(*, user: User | AnonymousUser) -> QuerySet[Application]:

@@ -58,6 +58,7 @@ from carnot.rules.admissibility import rnsr_is_well_formed
 from carnot.rules.contracts import CATEGORY_LABELS
 from carnot.rules.domain import PartnerCategory
 from carnot.rules.money import Cents, format_euros
+from carnot.rules.parameters import ParameterError
 from carnot.rules.partners import CategoryVerdict, partner_category_from_figures
 
 if TYPE_CHECKING:
@@ -322,8 +323,12 @@ class _Checker:
                            f"les colonnes « {HEADCOUNT} » et « {TURNOVER} » ou « "
                            f"{BALANCE_SHEET} » pour la déduire (FAQ-3.2).")
             return declared, None
-        verdict = partner_category_from_figures(headcount=headcount, turnover_cents=turnover,
-                                                balance_sheet_cents=balance, year=year)
+        try:
+            verdict = partner_category_from_figures(headcount=headcount, turnover_cents=turnover,
+                                                    balance_sheet_cents=balance, year=year)
+        except ParameterError as exc:
+            self.error(line, self.headers.get(CATEGORY_YEAR, CATEGORY_YEAR), str(exc))
+            return declared, None
         if declared is None:
             if verdict.category is None:
                 self.error(line, header, f"Catégorie vide et non déductible des chiffres : "

@@ -14,7 +14,15 @@ from carnot.rules.domain import Application, ApplicationKind, NationalCall, Pui,
 from carnot.rules.membership import structure_may_be_member, structure_may_coordinate
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import perimeter_fte
-from carnot.rules.verdicts import Verdict, count, failed, not_checkable, passed, warning
+from carnot.rules.verdicts import (
+    Verdict,
+    count,
+    failed,
+    not_checkable,
+    passed,
+    warning,
+    with_exception,
+)
 
 RNSR_PATTERN = re.compile(r"^(\d{4})\d{5}[A-Z]$")
 
@@ -215,30 +223,28 @@ def commitment_signed_by_every_tutelle(application: Application, call: NationalC
                   **details)
 
 
-def units_are_complete(application: Application, params: CallParameters) -> Verdict:
-    """FAQ-2.20: a unit is a whole unit, as in the call-4 rules but without their derogations.
-
-    Derogation FAQ-2.25: a Carnot 4 institute made of incomplete units stays admissible
-    during the transition.
-    """
+def units_are_complete(application: Application) -> Verdict:
+    """FAQ-2.20: a unit is a whole unit, as in the call-4 rules but without their derogations."""
     partial = [unit.rnsr for unit in application.units if unit.partial]
     if not partial:
         return passed("FAQ-2.20", "Toutes les unités sont complètes.", subject=application.id)
-    if partial_units_allowed_by_carnot4_derogation(application, params):
-        admitted = count(len(partial), "unité incomplète admise", "unités incomplètes admises")
-        return passed("FAQ-2.25", f"{admitted} par dérogation Carnot 4 pendant la transition.",
-                      subject=application.id,
-                      figures={"incompletes": partial}, parameters=("transition_years",))
     refused = count(len(partial), "unité incomplète non admise", "unités incomplètes non admises")
     return failed("FAQ-2.20", f"{refused} hors dérogation Carnot 4 (FAQ-2.25) : "
                   f"{', '.join(partial)}.", subject=application.id,
+                  figures={"incompletes": partial})
+
+
+def incomplete_units_admitted_by_carnot4_derogation(application: Application,
+                                                    params: CallParameters) -> Verdict | None:
+    """FAQ-2.25, exception to FAQ-2.20 (``units_are_complete``): a former Carnot 4 made of
+    incomplete units stays admissible during the transition; None where it does not apply."""
+    partial = [unit.rnsr for unit in application.units if unit.partial]
+    if application.kind is not ApplicationKind.FORMER_CARNOT or not params.in_transition():
+        return None
+    admitted = count(len(partial), "unité incomplète admise", "unités incomplètes admises")
+    return passed("FAQ-2.25", f"{admitted} par dérogation Carnot 4 pendant la transition.",
+                  subject=application.id,
                   figures={"incompletes": partial}, parameters=("transition_years",))
-
-
-def partial_units_allowed_by_carnot4_derogation(application: Application,
-                                                params: CallParameters) -> bool:
-    """FAQ-2.25: incomplete units are admissible only in a former Carnot 4, during transition."""
-    return application.kind is ApplicationKind.FORMER_CARNOT and params.in_transition()
 
 
 def units_declare_reference_year_fte(application: Application, params: CallParameters) -> Verdict:
@@ -252,6 +258,16 @@ def units_declare_reference_year_fte(application: Application, params: CallParam
                       **details)
     return passed("FAQ-2.15", f"ETP de référence {year} déclarés pour toutes les unités.",
                   **details)
+
+
+def application_declares_a_unit(application: Application) -> Verdict | None:
+    """FAQ-2.13: an application's perimeter is its units; one that declares none cannot be
+    filed (the other rules measure the declared units, so none of them fails there). None when
+    it declares at least one."""
+    if application.units:
+        return None
+    return failed("FAQ-2.13", "Aucune unité déclarée : le périmètre de la candidature est "
+                  "vide.")
 
 
 def perimeter_counts_permanent_researchers(application: Application,
@@ -287,7 +303,9 @@ def check_application(application: Application, call: NationalCall,
         units_have_one_scientific_lead(application),
         managing_tutelle_is_a_tutelle(application),
         commitment_signed_by_every_tutelle(application, call),
-        units_are_complete(application, params),
+        with_exception(units_are_complete(application),
+                       lambda: incomplete_units_admitted_by_carnot4_derogation(application, params),
+                       to=units_are_complete, reads=("transition_years",)),
         units_declare_reference_year_fte(application, params),
         perimeter_counts_permanent_researchers(application, params),
     ]

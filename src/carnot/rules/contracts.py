@@ -6,7 +6,8 @@ what counts in a year's revenue is what was invoiced that year.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
 from carnot.rules.domain import Contract, PartnerCategory
@@ -29,6 +30,9 @@ PARTNER_WITH_ARTICLE = {
     for category, label in CATEGORY_LABELS.items()
 }
 """The partner as a message names it: « une PME », « un CRT membre du consortium »."""
+
+CategoryThreshold = tuple[str, Cents | None]
+"""The rule that says whether a partner category counts, and its threshold (None: it does not)."""
 
 
 class ContractEligibility(NamedTuple):
@@ -85,35 +89,15 @@ def contract_meets_amount_threshold(total_cents: Cents, threshold_cents: Cents,
     return total_cents > threshold_cents if strict else total_cents >= threshold_cents
 
 
-def contract_eligibility(contract: Contract, params: CallParameters) -> ContractEligibility:
-    """FAQ-2.6, FAQ-3.1 to FAQ-3.3, FAQ-2.28: whether a contract counts for the abondement, with
-    the rule that decided.
+@lru_cache(maxsize=16)
+def category_thresholds(params: CallParameters) -> Mapping[PartnerCategory, CategoryThreshold]:
+    """FAQ-2.6, FAQ-3.2, FAQ-3.3: for each partner category, the rule that says whether it
+    counts and its contracts' amount threshold — None for a category that does not count.
 
-    The partner must be a socio-economic one (FAQ-2.6) and the contract's total above its
-    category's threshold (FAQ-3.2, FAQ-3.3); CIFRE contracts follow the same thresholds (FAQ-3.1);
-    out-of-theme contracts of a thematic consortium still count (FAQ-2.28).
+    Read from the parameters once per set of parameters (a ``CallParameters`` never changes),
+    not once per contract: a national call has hundreds of thousands of contracts.
     """
-    category_rule = params.partner_category_rule(contract.partner_category)
-    if not partner_is_socio_economic(contract.partner_category, params):
-        return ContractEligibility(contract, False, category_rule.source, None)
-    assert category_rule.threshold is not None  # a category that counts has one (parameters)
-    threshold = params.contract_threshold_cents(category_rule.threshold)
-    meets = contract_meets_amount_threshold(
-        contract.total_cents, threshold, params.contract_threshold_is_strict()
-    )
-    rule = amount_threshold_rule_id(contract)
-    if meets and not contract.in_theme:
-        rule = "FAQ-2.28"
-    return ContractEligibility(contract, meets, rule, threshold)
-
-
-def contract_eligibilities(contracts: Iterable[Contract],
-                           params: CallParameters) -> tuple[ContractEligibility, ...]:
-    """``contract_eligibility`` of each contract, in order — the same verdicts, with each
-    category's rule and threshold read from the parameters once rather than once per contract
-    (a national call has hundreds of thousands of contracts)."""
-    strict = params.contract_threshold_is_strict()
-    by_category: dict[PartnerCategory, tuple[str, Cents | None]] = {}
+    by_category: dict[PartnerCategory, CategoryThreshold] = {}
     for category in PartnerCategory:
         category_rule = params.partner_category_rule(category)
         threshold = None
@@ -121,6 +105,26 @@ def contract_eligibilities(contracts: Iterable[Contract],
             assert category_rule.threshold is not None  # a category that counts has one
             threshold = params.contract_threshold_cents(category_rule.threshold)
         by_category[category] = (category_rule.source, threshold)
+    return by_category
+
+
+def contract_eligibility(contract: Contract, params: CallParameters) -> ContractEligibility:
+    """FAQ-2.6, FAQ-3.1 to FAQ-3.3, FAQ-2.28: whether a contract counts for the abondement, with
+    the rule that decided (``contract_eligibilities`` of this one contract)."""
+    return contract_eligibilities((contract,), params)[0]
+
+
+def contract_eligibilities(contracts: Iterable[Contract],
+                           params: CallParameters) -> tuple[ContractEligibility, ...]:
+    """FAQ-2.6, FAQ-3.1 to FAQ-3.3, FAQ-2.28: whether each contract counts for the abondement,
+    in order, with the rule that decided.
+
+    The partner must be a socio-economic one (FAQ-2.6) and the contract's total above its
+    category's threshold (FAQ-3.2, FAQ-3.3); CIFRE contracts follow the same thresholds (FAQ-3.1);
+    out-of-theme contracts of a thematic consortium still count (FAQ-2.28).
+    """
+    strict = params.contract_threshold_is_strict()
+    by_category = category_thresholds(params)
     found = []
     for contract in contracts:
         source, threshold = by_category[contract.partner_category]

@@ -49,11 +49,12 @@ def perimeter_years_checked(application: Application, params: CallParameters) ->
             if perimeter_fte(application.units, year) is not None]
 
 
-def guarantee_perimeter_constant_against_2019(application: Application,
-                                              reference: FormerCarnotReference,
-                                              params: CallParameters) -> Verdict:
-    """FAQ-3.6, FAQ-2.14: the perimeter stays within ±15 % of the 2019 perimeter's FTE over the
-    three years (against 2019, not from one year to the next)."""
+def guarantee_requires_constant_perimeter(application: Application,
+                                          reference: FormerCarnotReference,
+                                          params: CallParameters) -> Verdict:
+    """FAQ-3.6, FAQ-2.14: the perimeter stays within the tolerance (±15 % in 2026) of the
+    reference call's perimeter FTE over the three years (against that perimeter, not from one
+    year to the next)."""
     reference_fte = reference.perimeter_2019_total_fte
     tolerance = params.perimeter_tolerance()
     initial = f"périmètre de l'appel {params.perimeter_reference_call_year()}"
@@ -83,11 +84,11 @@ def guarantee_perimeter_constant_against_2019(application: Application,
                   f"±{percent(tolerance)}) : {shown}.", **details)
 
 
-def guarantee_requires_85_percent_kept(application: Application,
-                                       reference: FormerCarnotReference,
-                                       params: CallParameters) -> Verdict:
-    """FAQ-3.5: no guarantee, not even pro-rated, unless at least 85 % of the initial perimeter
-    is kept."""
+def guarantee_requires_perimeter_kept(application: Application,
+                                      reference: FormerCarnotReference,
+                                      params: CallParameters) -> Verdict:
+    """FAQ-3.5: no guarantee, not even pro-rated, unless the required share of the initial
+    perimeter (85 % in 2026) is kept."""
     year = params.fte_reference_year()
     current = perimeter_fte(application.units, year)
     ratio = (perimeter_ratio(current, reference.perimeter_2019_total_fte)
@@ -142,13 +143,13 @@ def past_revenue_under_new_criteria(application: Application, reference_units: f
                               "contract_threshold_general", "partner_categories"))
 
 
-def guarantee_revenue_holds_at_90_percent(application: Application,
-                                          reference_units: frozenset[str] | None,
-                                          eligible: UnitRevenue,
-                                          params: CallParameters) -> Verdict:
-    """FAQ-3.7: revenue invoiced in the tested year ≥ 90 % of the average of the three previous
-    years, both measured on the reference perimeter (units that left removed from the past,
-    units that joined removed from the tested year)."""
+def guarantee_requires_revenue_held(application: Application,
+                                    reference_units: frozenset[str] | None,
+                                    eligible: UnitRevenue,
+                                    params: CallParameters) -> Verdict:
+    """FAQ-3.7: revenue invoiced in the tested year at least the required share (90 % in 2026)
+    of the average of the three previous years, both measured on the reference perimeter (units
+    that left removed from the past, units that joined removed from the tested year)."""
     test_year = params.guarantee_test_year()
     years = params.guarantee_reference_years()
     parameters = ("revenue_retention_minimum", "guarantee_test_year", "guarantee_reference_years")
@@ -183,6 +184,24 @@ def guaranteed_amount(reference: FormerCarnotReference, params: CallParameters) 
     return round_to_cent(params.guarantee_rate() * reference.reference_abondement_cents)
 
 
+def guarantee_requires_admissible_application(application: Application) -> Verdict:
+    """FAQ-2.19: an application that is not admissible gets no abondement, hence no guarantee."""
+    return failed("FAQ-2.19", "Candidature non recevable : pas d'abondement, donc pas de "
+                  "garantie.", subject=application.id)
+
+
+def guaranteed_amount_granted(application: Application, reference: FormerCarnotReference,
+                              amount: Cents, params: CallParameters) -> Verdict:
+    """FAQ-3.5: every condition met, the guaranteed amount and how it was computed."""
+    return passed(
+        "FAQ-3.5", f"Abondement garanti : {percent(params.guarantee_rate())} de l'abondement de "
+        f"référence {format_euros(reference.reference_abondement_cents)} = {format_euros(amount)}.",
+        subject=application.id,
+        figures={"abondement_reference_cents": reference.reference_abondement_cents,
+                 "montant_garanti_cents": amount},
+        parameters=("guarantee_rate", "guarantee_basis"))
+
+
 def guarantee_for(application: Application, eligible: UnitRevenue, invoiced: UnitRevenue,
                   admissible: bool, params: CallParameters) -> GuaranteeResult:
     """FAQ-2.19, FAQ-3.4 to FAQ-3.7: every condition of the guarantee, its verdicts, and the
@@ -194,25 +213,18 @@ def guarantee_for(application: Application, eligible: UnitRevenue, invoiced: Uni
     units = reference_perimeter(application, reference, params)
     verdicts = [
         reserved,
-        guarantee_perimeter_constant_against_2019(application, reference, params),
-        guarantee_requires_85_percent_kept(application, reference, params),
+        guarantee_requires_constant_perimeter(application, reference, params),
+        guarantee_requires_perimeter_kept(application, reference, params),
     ]
     if units is not None:
         verdicts.append(past_revenue_under_new_criteria(application, units, eligible, invoiced,
                                                         params))
-    verdicts.append(guarantee_revenue_holds_at_90_percent(application, units, eligible, params))
+    verdicts.append(guarantee_requires_revenue_held(application, units, eligible, params))
     if not admissible:
-        verdicts.append(failed("FAQ-2.19", "Candidature non recevable : pas d'abondement, donc "
-                               "pas de garantie.", subject=application.id))
+        verdicts.append(guarantee_requires_admissible_application(application))
     applies = all(verdict.status is Status.PASSED for verdict in verdicts)
     if not applies:
         return GuaranteeResult(False, tuple(verdicts), 0)
     amount = guaranteed_amount(reference, params)
-    verdicts.append(passed(
-        "FAQ-3.5", f"Abondement garanti : {percent(params.guarantee_rate())} de l'abondement de "
-        f"référence {format_euros(reference.reference_abondement_cents)} = {format_euros(amount)}.",
-        subject=application.id,
-        figures={"abondement_reference_cents": reference.reference_abondement_cents,
-                 "montant_garanti_cents": amount},
-        parameters=("guarantee_rate", "guarantee_basis")))
+    verdicts.append(guaranteed_amount_granted(application, reference, amount, params))
     return GuaranteeResult(True, tuple(verdicts), amount)

@@ -91,6 +91,11 @@ class Parameter:
     note: str
     overridden_from: str | None = None
 
+    def in_force_during(self, year: int) -> bool:
+        """Whether the value's validity covers part of ``year``."""
+        return self.valid_from <= date(year, 12, 31) and (
+            self.valid_until is None or self.valid_until >= date(year, 1, 1))
+
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {
             "name": self.name,
@@ -397,11 +402,8 @@ class CallParameters:
                                      f"« {larger.category} »")
 
     def _check_validity(self) -> None:
-        first_day, last_day = date(self.year, 1, 1), date(self.year, 12, 31)
         for entry in self._entries.values():
-            if entry.valid_from > last_day or (
-                entry.valid_until is not None and entry.valid_until < first_day
-            ):
+            if not entry.in_force_during(self.year):
                 raise ParameterError(
                     f"{entry.name} : valable du {entry.valid_from} au {entry.valid_until}, "
                     f"pas pour l'appel {self.year}"
@@ -468,6 +470,25 @@ def load_call_parameters(year: int) -> CallParameters:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     return parse_parameters(document, origin=str(path))
+
+
+@cache
+def call_parameters_in_force(name: str, year: int) -> CallParameters:
+    """The shipped parameters of a call whose value of ``name`` is in force during ``year``:
+    the year's own call when there is one, otherwise the call whose value took effect last
+    (latest ``valid_from``, then latest call) among those whose validity covers the year.
+
+    A year that no value covers is an error naming the year, never the closest call.
+    """
+    calls = available_call_years()
+    if year in calls:
+        return load_call_parameters(year)
+    in_force = [(load_call_parameters(call).entry(name).valid_from, call) for call in calls
+                if load_call_parameters(call).entry(name).in_force_during(year)]
+    if not in_force:
+        raise ParameterError(f"Aucun paramètre pour l'année {year} : « {name} » n'est en "
+                             f"vigueur dans aucun appel connu ({', '.join(map(str, calls))}).")
+    return load_call_parameters(max(in_force)[1])
 
 
 def parse_parameters(document: Any, origin: str = "<paramètres>") -> CallParameters:

@@ -11,7 +11,6 @@ ceilings; every other company is a large company. The ceilings are dated paramet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from carnot.rules.domain import PartnerCategory
@@ -20,8 +19,7 @@ from carnot.rules.parameters import (
     COMPANY_SIZE_CATEGORIES,
     CallParameters,
     CompanySizeLimits,
-    available_call_years,
-    load_call_parameters,
+    call_parameters_in_force,
 )
 from carnot.rules.verdicts import Verdict, not_checkable, passed
 
@@ -72,7 +70,8 @@ class CategoryVerdict:
     def as_verdict(self, subject: str = "") -> Verdict:
         make = not_checkable if self.category is None else passed
         return make(self.rule, self.message, subject=subject, figures=self.figures,
-                    parameters=("company_size_classes",))
+                    parameters=("company_size_classes",),
+                    check=partner_category_from_figures.__name__)
 
 
 def _people(headcount: int) -> str:
@@ -108,15 +107,6 @@ def company_within_size_class(
     return False, f"pas {label} : {above}"
 
 
-@cache
-def _parameters_for(year: int) -> CallParameters:
-    """The call parameters closest to ``year`` (the décret's ceilings have not changed since
-    2008; a year before the first call reads the first call's file)."""
-    years = available_call_years()
-    chosen = year if year in years else min(years, key=lambda known: (abs(known - year), known))
-    return load_call_parameters(chosen)
-
-
 def partner_category_from_figures(
     *, headcount: int | None, turnover_cents: Cents | None, balance_sheet_cents: Cents | None,
     year: int, params: CallParameters | None = None,
@@ -125,9 +115,11 @@ def partner_category_from_figures(
     its group-level headcount, turnover and balance sheet of ``year``.
 
     The headcount and at least one of turnover and balance sheet are needed; otherwise the
-    verdict has no category and says what is missing.
+    verdict has no category and says what is missing. Without ``params``, the ceilings are those
+    in force in ``year``; a year that no value covers is a ``ParameterError`` naming it.
     """
-    params = params if params is not None else _parameters_for(year)
+    params = params if params is not None else call_parameters_in_force("company_size_classes",
+                                                                        year)
     source = params.entry("company_size_classes").source
     figures: dict[str, Any] = {"headcount": headcount, "turnover_cents": turnover_cents,
                                "balance_sheet_cents": balance_sheet_cents, "year": year}

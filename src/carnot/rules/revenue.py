@@ -14,7 +14,7 @@ from carnot.rules.contracts import ContractEligibility
 from carnot.rules.domain import Application
 from carnot.rules.money import Cents, format_euros, round_to_cent
 from carnot.rules.parameters import CallParameters
-from carnot.rules.verdicts import Verdict, count, failed, passed
+from carnot.rules.verdicts import Verdict, count, failed, not_checkable, passed
 
 UnitRevenue = Mapping[str, Mapping[int, Cents]]
 """Eligible revenue invoiced by each unit (RNSR) in each year."""
@@ -145,3 +145,38 @@ def revenue_meets_eligibility_threshold(application: Application, base_cents: Ce
     text = (f"{revenue} (unités partagées comptées en entier, FAQ-2.22) : {shown}, "
             f"{'' if meets else 'pas '}{comparison} au seuil de {format_euros(threshold)}.")
     return (passed if meets else failed)("FAQ-2.19", text, **details)
+
+
+def threshold_not_checkable_without_contracts(application: Application,
+                                              params: CallParameters) -> Verdict:
+    """FAQ-2.19: while the contract ledgers hold no contract of an application's units, its
+    revenue threshold cannot be checked yet."""
+    years = ", ".join(map(str, params.threshold_revenue_years()))
+    units = count(len(application.units), "unité")
+    threshold = format_euros(params.eligibility_threshold_cents())
+    return not_checkable("FAQ-2.19", f"Recettes abondables {years} : pas encore vérifiables, le "
+                         f"registre des contrats ne compte aucun contrat de ses unités ({units}) "
+                         f"; le seuil de {threshold} sera vérifié une fois leurs contrats saisis.",
+                         subject=application.id,
+                         parameters=("eligibility_threshold", "threshold_revenue_years"))
+
+
+def bases_not_checkable_without_contracts(application: Application) -> Verdict:
+    """FAQ-2.22: while the contract ledgers hold no contract of an application's units, its
+    threshold and abondement bases cannot be computed yet."""
+    return not_checkable("FAQ-2.22", "Assiettes (unités partagées comptées en entier pour le "
+                         "seuil, à 50/50 pour l'abondement) : calculées une fois les contrats "
+                         "des unités saisis dans le registre.", subject=application.id)
+
+
+def abondement_base_not_checkable_until_rules_met(application: Application,
+                                                  threshold_base_cents: Cents,
+                                                  params: CallParameters) -> Verdict:
+    """FAQ-2.22: an application that does not yet meet every rule has no abondement base; its
+    threshold base, shared units in full, is already known."""
+    years = ", ".join(map(str, params.threshold_revenue_years()))
+    return not_checkable(
+        "FAQ-2.22", f"Assiette du seuil {years} (unités partagées comptées en entier) : "
+        f"{format_euros(threshold_base_cents)} ; l'assiette de l'abondement (unités partagées à "
+        "50/50) se calcule une fois toutes les règles respectées.", subject=application.id,
+        figures={"recettes_seuil_cents": threshold_base_cents})

@@ -8,12 +8,13 @@ the whole national set, never one application at a time.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from carnot.rules.admissibility import unit_belongs_to_pui
 from carnot.rules.domain import Application, ApplicationKind, NationalCall, Unit
 from carnot.rules.parameters import CallParameters
 from carnot.rules.perimeter import unit_research_fte
-from carnot.rules.verdicts import Verdict, failed, passed
+from carnot.rules.verdicts import Verdict, failed, passed, with_exception
 
 Holding = tuple[Application, Unit]
 NEW_KINDS = (ApplicationKind.TERRITORIAL, ApplicationKind.THEMATIC)
@@ -42,35 +43,78 @@ def unit_in_at_most_two_applications(rnsr: str, holdings: list[Holding]) -> Verd
 
 def sharing_kind_is_allowed(rnsr: str, first: Holding, second: Holding,
                             call: NationalCall, params: CallParameters) -> Verdict:
-    """FAQ-2.21, FAQ-2.23, FAQ-2.24, FAQ-2.26: which pairs of consortia may share a unit.
+    """FAQ-2.21, FAQ-2.23, FAQ-2.26, with the exception FAQ-2.24: the verdict on two consortia
+    sharing a unit — the first of these rules that speaks of the pair.
 
     Accepted: a territorial and a thematic consortium; two territorial consortia when the unit
     belongs to both PUIs. Never two thematic ones (FAQ-2.21), never a former Carnot and a new
-    consortium (FAQ-2.23; FAQ-2.26 for an incomplete unit). Derogation FAQ-2.24: a joint unit
-    already in two Carnot 4 institutes may stay so during the transition.
+    consortium (FAQ-2.23; FAQ-2.26 for an incomplete unit), never two former Carnots (FAQ-2.26)
+    unless the derogation FAQ-2.24 keeps a joint unit in both during the transition.
     """
-    (app_a, unit_a), (app_b, unit_b) = sorted((first, second), key=lambda h: h[0].id)
-    kinds = {app_a.kind, app_b.kind}
-    pair = f"{app_a.id} et {app_b.id}"
-    details = {"subject": rnsr, "figures": {"candidatures": [app_a.id, app_b.id]}}
+    a, b = sorted((first, second), key=lambda holding: holding[0].id)
+    verdict = (unit_in_at_most_one_thematic_consortium(rnsr, a, b)
+               or only_two_kinds_of_sharing(rnsr, a, b, call)
+               or unit_in_former_carnot_or_new_consortium(rnsr, a, b))
+    assert verdict is not None  # the three rules judge every pair of kinds between them
+    return with_exception(
+        verdict, lambda: joint_unit_shared_by_carnot4_derogation(rnsr, a, b, params),
+        to=former_carnots_share_no_unit, reads=("transition_years",))
+
+
+def _pair(first: Holding, second: Holding) -> tuple[str, dict[str, Any]]:
+    """How a message names the two applications, and the figures naming them."""
+    pair = f"{first[0].id} et {second[0].id}"
+    return pair, {"figures": {"candidatures": [first[0].id, second[0].id]}}
+
+
+def unit_in_at_most_one_thematic_consortium(rnsr: str, first: Holding,
+                                            second: Holding) -> Verdict | None:
+    """FAQ-2.21: a unit belongs to one thematic national consortium at most, and may be shared
+    between a territorial and a thematic one; None for other pairs."""
+    kinds = {first[0].kind, second[0].kind}
+    pair, details = _pair(first, second)
     if kinds == {ApplicationKind.THEMATIC}:
         return failed("FAQ-2.21", f"Unité {rnsr} dans deux consortiums thématiques nationaux "
-                      f"({pair}) : une unité n'est rattachée qu'à un seul.", **details)
+                      f"({pair}) : une unité n'est rattachée qu'à un seul.", subject=rnsr,
+                      **details)
     if kinds == {ApplicationKind.TERRITORIAL, ApplicationKind.THEMATIC}:
         return passed("FAQ-2.21", f"Unité {rnsr} partagée entre un consortium territorial et un "
-                      f"thématique ({pair}) : partage admis.", **details)
+                      f"thématique ({pair}) : partage admis.", subject=rnsr, **details)
+    return None
+
+
+def only_two_kinds_of_sharing(rnsr: str, first: Holding, second: Holding,
+                              call: NationalCall) -> Verdict | None:
+    """FAQ-2.26: besides a territorial and a thematic consortium, only two territorial consortia
+    may share a unit (common to their PUIs); never two former Carnots, and an incomplete unit of
+    a Carnot 4 joins no new consortium. None for the pairs other rules judge."""
+    kinds = {first[0].kind, second[0].kind}
     if kinds == {ApplicationKind.TERRITORIAL}:
-        return territorial_pair_shares_unit_of_two_puis(rnsr, (app_a, unit_a), (app_b, unit_b),
-                                                        call)
+        return territorial_pair_shares_unit_of_two_puis(rnsr, first, second, call)
     if kinds == {ApplicationKind.FORMER_CARNOT}:
-        return joint_unit_kept_in_two_former_carnots(rnsr, app_a, app_b, unit_a, params)
-    former_unit = unit_a if app_a.kind is ApplicationKind.FORMER_CARNOT else unit_b
-    if former_unit.partial:
-        return failed("FAQ-2.26", f"Unité incomplète {rnsr} d'un Carnot 4 dérogatoire : elle ne "
-                      f"peut pas rejoindre un nouveau consortium ({pair}).", **details)
+        return former_carnots_share_no_unit(rnsr, first, second)
+    if ApplicationKind.FORMER_CARNOT not in kinds:
+        return None
+    former_unit = next(unit for application, unit in (first, second)
+                       if application.kind is ApplicationKind.FORMER_CARNOT)
+    if not former_unit.partial:
+        return None
+    pair, details = _pair(first, second)
+    return failed("FAQ-2.26", f"Unité incomplète {rnsr} d'un Carnot 4 dérogatoire : elle ne "
+                  f"peut pas rejoindre un nouveau consortium ({pair}).", subject=rnsr, **details)
+
+
+def unit_in_former_carnot_or_new_consortium(rnsr: str, first: Holding,
+                                            second: Holding) -> Verdict | None:
+    """FAQ-2.23: a unit stays in its former Carnot or joins a new consortium, not both; None
+    for other pairs."""
+    kinds = {first[0].kind, second[0].kind}
+    if ApplicationKind.FORMER_CARNOT not in kinds or len(kinds) != 2:
+        return None
+    pair, details = _pair(first, second)
     return failed("FAQ-2.23", f"Unité {rnsr} à la fois dans un ancien Carnot et un nouveau "
                   f"consortium ({pair}) : ses tutelles doivent choisir l'un ou l'autre.",
-                  **details)
+                  subject=rnsr, **details)
 
 
 def territorial_pair_shares_unit_of_two_puis(rnsr: str, first: Holding, second: Holding,
@@ -89,30 +133,30 @@ def territorial_pair_shares_unit_of_two_puis(rnsr: str, first: Holding, second: 
                   f"({pair}) sans être commune à deux PUI distincts.", **details)
 
 
-def joint_unit_kept_in_two_former_carnots(rnsr: str, app_a: Application, app_b: Application,
-                                          unit: Unit, params: CallParameters) -> Verdict:
-    """Base rule FAQ-2.26 (two former Carnots may not share a unit), with the derogation of
-    FAQ-2.24: a joint unit already in both Carnot 4 perimeters stays so during the transition."""
-    pair = f"{app_a.id} et {app_b.id}"
-    details = {"subject": rnsr, "figures": {"candidatures": [app_a.id, app_b.id]},
-               "parameters": ("transition_years",)}
-    if joint_unit_shared_by_carnot4_derogation(rnsr, unit, app_a, app_b, params):
-        return passed("FAQ-2.24", f"UMR {rnsr} déjà dans deux Carnot 4 par dérogation ({pair}) : "
-                      "maintenue pendant la transition.", **details)
+def former_carnots_share_no_unit(rnsr: str, first: Holding, second: Holding) -> Verdict:
+    """FAQ-2.26: two former Carnots may not share a unit."""
+    pair, details = _pair(first, second)
     return failed("FAQ-2.26", f"Unité {rnsr} dans deux anciens Carnot ({pair}) : seules les UMR "
                   "déjà partagées par dérogation en 2019 le restent, pendant la transition "
-                  "(FAQ-2.24).", **details)
+                  "(FAQ-2.24).", subject=rnsr, **details)
 
 
-def joint_unit_shared_by_carnot4_derogation(rnsr: str, unit: Unit, app_a: Application,
-                                            app_b: Application, params: CallParameters) -> bool:
-    """FAQ-2.24: a joint unit (several tutelles) in both 2019 perimeters, during transition."""
+def joint_unit_shared_by_carnot4_derogation(rnsr: str, first: Holding, second: Holding,
+                                            params: CallParameters) -> Verdict | None:
+    """FAQ-2.24, exception to FAQ-2.26 (``former_carnots_share_no_unit``): a joint unit (several
+    tutelles) already in both 2019 perimeters stays so during the transition; None otherwise."""
+    (app_a, unit), (app_b, _) = first, second
     in_both_2019 = all(
         application.former_carnot is not None
         and rnsr in application.former_carnot.perimeter_2019_fte
         for application in (app_a, app_b)
     )
-    return in_both_2019 and len(unit.tutelles) >= 2 and params.in_transition()
+    if not (in_both_2019 and len(unit.tutelles) >= 2 and params.in_transition()):
+        return None
+    pair, details = _pair(first, second)
+    return passed("FAQ-2.24", f"UMR {rnsr} déjà dans deux Carnot 4 par dérogation ({pair}) : "
+                  "maintenue pendant la transition.", subject=rnsr,
+                  parameters=("transition_years",), **details)
 
 
 def shared_unit_declared_on_both_sides(rnsr: str, first: Holding, second: Holding,
@@ -127,21 +171,31 @@ def shared_unit_declared_on_both_sides(rnsr: str, first: Holding, second: Holdin
                 "FAQ-2.17", f"Unité {rnsr} : présente aussi dans {other.id}, elle doit être "
                 f"déclarée partagée avec {other.id} (partage déclaré : {declared}).",
                 subject=rnsr, figures={"candidature": application.id}))
-    year = params.fte_reference_year()
-    fte_a, fte_b = (unit.fte_by_year.get(year) for _, unit in (first, second))
-    if fte_a is not None and fte_b is not None:
-        total_a, total_b = unit_research_fte(fte_a), unit_research_fte(fte_b)
-        if total_a != total_b:
-            verdicts.append(failed(
-                "FAQ-2.17", f"Unité partagée {rnsr} : ETP {year} différents entre "
-                f"{first[0].id} ({total_a}) et {second[0].id} ({total_b}) ; chaque déclaration "
-                "porte le total de l'unité.", subject=rnsr,
-                figures={first[0].id: total_a, second[0].id: total_b},
-                parameters=("fte_reference_year",)))
+    fte_differ = shared_unit_has_one_fte_total(rnsr, first, second, params)
+    if fte_differ is not None:
+        verdicts.append(fte_differ)
     if not verdicts:
         verdicts.append(passed("FAQ-2.17", f"Unité partagée {rnsr} déclarée des deux côtés avec "
                                "le même total d'ETP.", subject=rnsr))
     return verdicts
+
+
+def shared_unit_has_one_fte_total(rnsr: str, first: Holding, second: Holding,
+                                  params: CallParameters) -> Verdict | None:
+    """FAQ-2.17: both declarations of a shared unit give the unit's total research FTE, the
+    same figure; a failure when they differ, None otherwise."""
+    year = params.fte_reference_year()
+    fte_a, fte_b = (unit.fte_by_year.get(year) for _, unit in (first, second))
+    if fte_a is None or fte_b is None:
+        return None
+    total_a, total_b = unit_research_fte(fte_a), unit_research_fte(fte_b)
+    if total_a == total_b:
+        return None
+    return failed("FAQ-2.17", f"Unité partagée {rnsr} : ETP {year} différents entre "
+                  f"{first[0].id} ({total_a}) et {second[0].id} ({total_b}) ; chaque déclaration "
+                  "porte le total de l'unité.", subject=rnsr,
+                  figures={first[0].id: total_a, second[0].id: total_b},
+                  parameters=("fte_reference_year",))
 
 
 def declared_sharing_matches_a_partner(application: Application, unit: Unit,

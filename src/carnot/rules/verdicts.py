@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -30,7 +31,9 @@ class Verdict:
     """One rule applied to one subject: the rule id, the outcome, a French message, the figures.
 
     ``parameters`` names the dated parameters the rule read, so the trace can show their value
-    and source.
+    and source. ``check`` names the check that produced the verdict — the rule function's name,
+    or a stable name where one function makes two checks — so that callers tell apart the
+    verdicts of one rule id (FAQ-2.19 has several) by it, never by their figures or messages.
     """
 
     rule: str
@@ -39,6 +42,7 @@ class Verdict:
     subject: str = ""
     figures: Mapping[str, Any] = field(default_factory=dict)
     parameters: tuple[str, ...] = ()
+    check: str = ""
 
     @property
     def failed(self) -> bool:
@@ -52,23 +56,52 @@ class Verdict:
             "message": self.message,
             "figures": {key: _plain(value) for key, value in self.figures.items()},
             "parameters": list(self.parameters),
+            "check": self.check,
         }
 
 
 def passed(rule: str, message: str, **details: Any) -> Verdict:
+    """A passed verdict; its ``check`` is, unless given, the name of the rule function calling
+    this (likewise for ``failed``, ``not_checkable`` and ``warning``)."""
+    details.setdefault("check", _calling_rule())
     return Verdict(rule, Status.PASSED, message, **details)
 
 
 def failed(rule: str, message: str, **details: Any) -> Verdict:
+    details.setdefault("check", _calling_rule())
     return Verdict(rule, Status.FAILED, message, **details)
 
 
 def not_checkable(rule: str, message: str, **details: Any) -> Verdict:
+    details.setdefault("check", _calling_rule())
     return Verdict(rule, Status.NOT_CHECKABLE, message, **details)
 
 
 def warning(rule: str, message: str, **details: Any) -> Verdict:
+    details.setdefault("check", _calling_rule())
     return Verdict(rule, Status.WARNING, message, **details)
+
+
+def _calling_rule() -> str:
+    """The name of the function that called ``passed``, ``failed``… — the rule that decided."""
+    return sys._getframe(2).f_code.co_name
+
+
+def with_exception(base: Verdict, exception: Callable[[], Verdict | None], *,
+                   to: Callable[..., object], reads: tuple[str, ...] = ()) -> Verdict:
+    """A labelled exception combined with the base rule it derogates from (Catala's
+    ``exception``), outside both: the base rule decides alone and knows nothing of the exception.
+
+    Only a refusal by the base check ``to`` is put to the exception; when the exception applies,
+    its verdict replaces the refusal; otherwise the refusal stands, naming the parameters the
+    exception read (``reads``) to decide that it did not apply.
+    """
+    if not base.failed or base.check != to.__name__:
+        return base
+    lifted = exception()
+    if lifted is not None:
+        return lifted
+    return replace(base, parameters=(*base.parameters, *reads))
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
