@@ -31,12 +31,12 @@ DROP FUNCTION audit_event_append_only();
 
 def append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY)
+        schema_editor.execute(APPEND_ONLY, params=None)
 
 
 def no_longer_append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REMOVE_APPEND_ONLY)
+        schema_editor.execute(REMOVE_APPEND_ONLY, params=None)
 
 
 class Migration(migrations.Migration):
