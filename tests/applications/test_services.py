@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from carnot.applications.selectors import application_changes
 from carnot.applications.services import unit_declare, unit_update
 from carnot.common.errors import ServiceError
 from carnot.registry.models import Team
@@ -30,7 +31,8 @@ def test_an_incomplete_unit_names_its_hceres_teams_and_only_its_own() -> None:
         unit_update(declaration=declaration, by=owner, teams=[kept])
     unit_update(declaration=declaration, by=owner, partial=True, teams=[kept])
     assert list(declaration.teams.all()) == [kept]
-    assert application.changes.filter(field="équipes", new="Équipe Matériaux").exists()
+    assert any(change.field == "équipes" and change.new == "Équipe Matériaux"
+               for change in application_changes(application=application))
     with pytest.raises(ServiceError, match="autre unité"):
         unit_update(declaration=declaration, by=owner, teams=[foreign])
     assert list(declaration.teams.all()) == [kept]

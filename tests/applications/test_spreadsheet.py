@@ -21,9 +21,9 @@ from carnot.applications.models import (
     Alignment,
     Application,
     ApplicationUnit,
-    ChangeRecord,
     Signature,
 )
+from carnot.applications.selectors import application_changes
 from carnot.applications.services import (
     application_create,
     application_update,
@@ -41,6 +41,7 @@ from carnot.applications.spreadsheet import (
     import_application,
 )
 from carnot.applications.workflow import Status
+from carnot.audit.models import AuditEvent
 from carnot.common.errors import ServiceError
 from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Person, Pui, Structure, Unit
@@ -139,7 +140,7 @@ def snapshot(application: Application) -> dict[str, Any]:
 
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count()
-            for model in (Application, ApplicationUnit, Signature, ChangeRecord, Person,
+            for model in (Application, ApplicationUnit, Signature, AuditEvent, Person,
                           Alignment)}
 
 
@@ -233,11 +234,11 @@ def test_round_trip_gives_back_the_same_application(application: Application,
 
 def test_importing_the_export_unchanged_changes_nothing(application: Application,
                                                         coordinator: User) -> None:
-    before, history = snapshot(application), ChangeRecord.objects.count()
+    before, history = snapshot(application), AuditEvent.objects.count()
     report = import_application(application=application,
                                 content=export_application(application), by=coordinator)
     assert snapshot(application) == before
-    assert ChangeRecord.objects.count() == history
+    assert AuditEvent.objects.count() == history
     assert not report.changed
     assert report.units_unchanged == 3
     assert "rien n'a changé" in report.message()
@@ -254,7 +255,7 @@ def test_import_goes_through_the_services_and_is_in_the_history(
     report = import_application(application=application, content=content, by=coordinator)
     assert (report.units_updated, report.signatures_removed) == (1, 1)
     changes = {(c.subject, c.field, c.old, c.new)
-               for c in ChangeRecord.objects.filter(application=application, by=coordinator)}
+               for c in application_changes(application=application) if c.by == coordinator}
     assert (f"unité {RNSR_IGBMC}", "permanent_researchers_fte", "120.00", "130.50") in changes
     assert ("signature unistra", "retrait", "Michel Deneken (habilité)", "") in changes
 

@@ -16,7 +16,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from carnot.applications.models import Application
-from carnot.spending.models import Expenditure, SpendingChange
+from carnot.audit.models import AuditEvent
+from carnot.spending.models import Expenditure
 from tests.funding.test_views_spending import NNBSP, Ledger, build_ledger, today_is
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_a_chosen_vintage_is_charged(ledger: Ledger) -> None:
 
 def test_after_its_vintage_s_deadline_an_expenditure_is_refused_and_nothing_is_stored(
         ledger: Ledger) -> None:
-    history = SpendingChange.objects.count()
+    history = AuditEvent.objects.count()
 
     response = _record(ledger.coordinator, ledger.terr,
                        _expenditure("2031-01-02", amount_cents=10_000, vintage=2026))
@@ -138,7 +139,7 @@ def test_after_its_vintage_s_deadline_an_expenditure_is_refused_and_nothing_is_s
         "Dépense du 02/01/2031 refusée : hors de la période d'utilisation de l'abondement 2026 "
         f"(utilisable jusqu'au 31/12/2030, reste 1{NNBSP}000,00 €), du 01/01/2026 au "
         "31/12/2030 (FAQ-4.1).")
-    assert not Expenditure.objects.exists() and SpendingChange.objects.count() == history
+    assert not Expenditure.objects.exists() and AuditEvent.objects.count() == history
 
 
 def test_beyond_what_is_left_the_refusal_names_the_amount(ledger: Ledger) -> None:

@@ -23,6 +23,7 @@ from stdnum.fr import siret as stdnum_siret
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.applications.selectors import national_contracts, panels_for_call
+from carnot.audit.models import AuditEvent
 from carnot.demo.funding import AT_FLOOR, NOT_GUARANTEED, plan_ledgers
 from carnot.demo.national import (
     BROKEN,
@@ -41,8 +42,8 @@ from carnot.rules.contracts import contract_eligibility
 from carnot.rules.domain import PartnerCategory
 from carnot.rules.partners import partner_category_from_figures
 from carnot.rules.verdicts import Status
-from carnot.spending.models import Expenditure, SpendingChange
-from carnot.spending.selectors import ledger_balance, vintages
+from carnot.spending.models import Expenditure
+from carnot.spending.selectors import SPENDING_KINDS, ledger_balance, spending_history, vintages
 
 C = PartnerCategory
 COMPANIES = {C.MICRO.value, C.SME.value, C.MIDCAP.value, C.LARGE.value}
@@ -263,8 +264,8 @@ def test_the_demo_coordinator_has_spent_part_of_its_grants(demo: DemoSummary) ->
         assert balance.balanced and 0 < balance.spent_cents < balance.granted_cents
         vintage, = vintages(application=application, today=date(2026, 11, 1))
         assert vintage.deadline == date(2030, 12, 31) and vintage.remaining_cents > 0
-        assert SpendingChange.objects.filter(application=application,
-                                             what__startswith="Dépense").exists()
+        assert any(change.what.startswith("Dépense")
+                   for change in spending_history(application=application))
 
 
 def test_reset_removes_the_ledgers_the_allocation_and_the_grants(demo: DemoSummary) -> None:
@@ -272,4 +273,5 @@ def test_reset_removes_the_ledgers_the_allocation_and_the_grants(demo: DemoSumma
     assert database_is_empty()
     assert not (Partner.objects.exists() or ResearchContract.objects.exists()
                 or AllocationRun.objects.exists() or Grant.objects.exists()
-                or Expenditure.objects.exists() or SpendingChange.objects.exists())
+                or Expenditure.objects.exists()
+                or AuditEvent.objects.filter(kind__in=SPENDING_KINDS).exists())

@@ -20,10 +20,11 @@ from datetime import date
 import pytest
 
 from carnot.allocation.models import AllocationLine, AllocationRun
+from carnot.audit.models import AuditEvent
 from carnot.common.errors import ServiceError
 from carnot.ledgers.models import ResearchContract
 from carnot.ledgers.selectors import contract_eligibilities
-from carnot.spending.models import Expenditure, SpendingChange
+from carnot.spending.models import Expenditure
 from carnot.spending.selectors import vintages
 from tests.funding.builders import LedgerLine, Member, Platform
 
@@ -330,7 +331,7 @@ def test_an_expenditure_after_the_deadline_of_its_vintage_is_refused_and_nothing
 
     accepted = platform.spend(them, date(2030, 12, 31), 100_000)
     assert [(part.grant.year, part.amount_cents) for part in accepted] == [(2026, 100_000)]
-    history = SpendingChange.objects.count()
+    history = AuditEvent.objects.count()
 
     with pytest.raises(ServiceError) as refused:
         platform.spend(them, date(2031, 1, 2), 200_000)
@@ -340,7 +341,7 @@ def test_an_expenditure_after_the_deadline_of_its_vintage_is_refused_and_nothing
     assert "abondement 2026 (utilisable jusqu'au 31/12/2030" in message
     assert "999\u202f000,00 €" in message
     assert Expenditure.objects.count() == 1
-    assert SpendingChange.objects.count() == history
+    assert AuditEvent.objects.count() == history
     (vintage,) = vintages(application=them, today=date(2031, 1, 2))
     assert (vintage.year, vintage.deadline, vintage.spent_cents, vintage.remaining_cents,
             vintage.expired) == (2026, date(2030, 12, 31), 100_000, 99_900_000, True)

@@ -25,11 +25,17 @@ from carnot.accounts.models import Role
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
 from carnot.allocation.services import allocation_publish, grants_from_published_run
 from carnot.applications.models import Application
+from carnot.audit.models import AuditEvent
 from carnot.common.errors import ServiceError
 from carnot.registry.models import Call
 from carnot.rules.spending import spend_by
-from carnot.spending.models import Expenditure, ExpenditureCategory, SpendingChange
-from carnot.spending.selectors import EXPIRY_WARNING_DAYS, ledger_balance, vintages
+from carnot.spending.models import Expenditure, ExpenditureCategory
+from carnot.spending.selectors import (
+    EXPIRY_WARNING_DAYS,
+    ledger_balance,
+    spending_history,
+    vintages,
+)
 from carnot.spending.services import expenditure_record
 from tests.web.factories import make_application, make_call, make_structure, make_user
 
@@ -240,15 +246,15 @@ def test_money_about_to_expire_is_flagged_within_the_warning_window(world: World
 
 
 def test_every_write_is_in_the_history_with_who_and_when(world: World) -> None:
-    grants = SpendingChange.objects.filter(application=world.terr, what="Abondement 2026")
+    grants = [c for c in spending_history(application=world.terr) if c.what == "Abondement 2026"]
     assert [(c.by, c.old, c.new) for c in grants] == [
         (world.officer, "", "1\u202f000,00 € (répartition n° 1)")]
     _spend(world, date(2027, 3, 1), 99_999)
 
     _spend(world, date(2027, 4, 1), 2_345)
 
-    spending = SpendingChange.objects.filter(application=world.terr,
-                                             what__startswith="Dépense du 01/04/2027")
+    spending = [c for c in spending_history(application=world.terr)
+                if c.what.startswith("Dépense du 01/04/2027")]
     assert sorted((c.what, c.by, c.old, c.new) for c in spending) == [
         ("Dépense du 01/04/2027 sur l'abondement 2026", world.coordinator, "0,01 € restants",
          "0,01 € (personnel) ; 0,00 € restants"),
@@ -298,14 +304,14 @@ def test_grants_come_from_a_published_run_only_and_making_them_again_changes_not
         grants_from_published_run(run=AllocationRun.objects.get(call=world.call_2026,
                                                                 number=1),
                                   by=world.coordinator)
-    changes = SpendingChange.objects.count()
+    changes = AuditEvent.objects.count()
 
     again = grants_from_published_run(
         run=AllocationRun.objects.get(call=world.call_2026, number=1), by=world.officer)
 
     assert [(g.application.code, g.year, g.amount_cents) for g in again] == [
         ("terr-alsace", 2026, 100_000), ("terr-auvergne", 2026, 70_000)]
-    assert Grant.objects.count() == 3 and SpendingChange.objects.count() == changes
+    assert Grant.objects.count() == 3 and AuditEvent.objects.count() == changes
     assert all(g.source is not None and g.source.run.number == 1 for g in again)
 
 
@@ -330,7 +336,8 @@ def test_a_superseding_run_updates_grants_unless_more_was_already_spent(
 
     assert _left(world) == {2026: 0, 2027: 50_000}
     assert world.other.grants.get().amount_cents == 90_001
-    assert SpendingChange.objects.filter(application=world.terr, what="Abondement 2026",
-                                         old="1\u202f000,00 €").get().new.startswith("800,00 €")
+    (superseded,) = [c for c in spending_history(application=world.terr)
+                     if c.what == "Abondement 2026" and c.old == "1\u202f000,00 €"]
+    assert superseded.new.startswith("800,00 €")
     with pytest.raises(ServiceError, match="« Remplacée »"):
         grants_from_published_run(run=lower, by=world.officer)

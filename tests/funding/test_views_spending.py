@@ -32,8 +32,9 @@ from carnot.accounts.models import Role
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus
 from carnot.allocation.services import grants_from_published_run
 from carnot.applications.models import Application
+from carnot.audit.models import AuditEvent
 from carnot.registry.models import Call
-from carnot.spending.models import Expenditure, ExpenditureCategory, SpendingChange
+from carnot.spending.models import Expenditure, ExpenditureCategory
 from carnot.spending.services import expenditure_record
 from tests.web.factories import make_application, make_call, make_structure, make_user
 
@@ -295,7 +296,6 @@ def test_an_expenditure_is_recorded_and_the_page_shows_it_after_a_redirection(
 def test_french_amounts_are_read_to_the_cent(ledger: Ledger) -> None:
     for typed, cents in (("1 000,00 €", 100_000), ("12,5", 1_250), ("300.25", 30_025)):
         Expenditure.objects.all().delete()
-        SpendingChange.objects.filter(what__startswith="Dépense").delete()
         response = _post(ledger.admin, ledger.terr, date(2027, 6, 1),
                          _form("2027-03-15", typed, vintage="2027" if cents > 50_000 else ""))
         if cents > 50_000:
@@ -320,7 +320,7 @@ def test_an_amount_that_is_not_one_is_refused_on_its_field(ledger: Ledger) -> No
 def test_an_expenditure_after_its_vintage_s_deadline_is_refused_and_nothing_is_stored(
         ledger: Ledger) -> None:
     """FAQ-4.1: the 2026 grant is spendable until 31/12/2030; on 02/01/2031 it is closed."""
-    history = SpendingChange.objects.count()
+    history = AuditEvent.objects.count()
 
     response = _post(ledger.coordinator, ledger.terr, date(2031, 1, 5),
                      _form("02/01/2031", "100,00", vintage="2026"))
@@ -331,7 +331,7 @@ def test_an_expenditure_after_its_vintage_s_deadline_is_refused_and_nothing_is_s
             f"2026 (utilisable jusqu'au 31/12/2030, reste 1{NNBSP}000,00 €), du 01/01/2026 au "
             "31/12/2030 (FAQ-4.1).") in errors
     assert not Expenditure.objects.exists()
-    assert SpendingChange.objects.count() == history
+    assert AuditEvent.objects.count() == history
 
 
 def test_after_every_deadline_an_expenditure_is_refused_naming_the_closed_vintages(
@@ -427,7 +427,7 @@ def test_history_names_who_when_what_old_and_new(ledger: Ledger) -> None:
 
     rows = [_squash(row) for row in re.findall(
         r'data-testid="spending-history-row">(.*?)</tr>', page, re.S)]
-    when = timezone.localtime(SpendingChange.objects.latest("at").at).strftime("%d/%m/%Y %H:%M")
+    when = timezone.localtime(AuditEvent.objects.latest("at").at).strftime("%d/%m/%Y %H:%M")
     assert rows[0] == (f"{when} coordo Dépense du 01/04/2027 sur l'abondement 2026 "
                        f"1{NNBSP}000,00 € restants 250,00 € (équipement) ; 750,00 € restants")
     assert any(row.endswith("charge Abondement 2027 — 500,00 € (répartition n° 1)")

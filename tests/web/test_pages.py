@@ -22,7 +22,8 @@ from django.urls import reverse
 
 from carnot.accounts.models import Role
 from carnot.applications import services, spreadsheet
-from carnot.applications.models import Application, ApplicationUnit, Signature, TransitionRecord
+from carnot.applications.models import Application, ApplicationUnit, Signature
+from carnot.applications.selectors import application_transitions
 from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Pui, Structure, Unit
 from tests.web.factories import (
@@ -526,8 +527,7 @@ def test_a_clean_application_is_submitted_then_decided_by_the_officer(site: Site
                  {"target": "rejected", "reason": "Périmètre trop restreint."})
     application.refresh_from_db()
     assert application.status == "rejected"
-    record = TransitionRecord.objects.filter(application=application).last()
-    assert record is not None
+    record = application_transitions(application=application)[-1]
     assert (record.source, record.target, record.by) == ("admissible", "rejected", site.officer)
     history = officer.get(_url("detail", application)).content.decode()
     assert "Motif : Périmètre trop restreint." in history

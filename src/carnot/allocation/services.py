@@ -18,6 +18,8 @@ from carnot.allocation.inputs import allocation_inputs
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
 from carnot.allocation.selectors import line_figures, spent_by_grant
 from carnot.applications.models import Application
+from carnot.audit.models import EventKind
+from carnot.audit.services import audit_record
 from carnot.common.errors import ServiceError
 from carnot.registry.models import Call
 from carnot.rules import domain
@@ -25,7 +27,6 @@ from carnot.rules.evaluation import evaluate_call, evaluation_as_dict
 from carnot.rules.money import Cents, format_euros
 from carnot.rules.parameters import CallParameters, ParameterError, load_call_parameters
 from carnot.scenario.loader import paused_gc
-from carnot.spending.models import SpendingChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -175,6 +176,13 @@ def allocation_run(*, call: Call, envelope_cents: Cents | None, overrides: dict[
             AllocationLine(run=run, application_code=result.id, name=result.application.name,
                            kind=result.application.kind.value, **line_figures(result))
             for result in evaluation.consortia)
+        audit_record(acting_user=by, kind=EventKind.ALLOCATION_RUN, target=run,
+                     label=f"Répartition n° {run.number} de l'appel {call.year}",
+                     call_year=call.year,
+                     after={"number": run.number, "envelope_cents": run.envelope_cents,
+                            "allocated_cents": run.allocated_cents,
+                            "inputs_fingerprint": run.inputs_fingerprint,
+                            "overrides": _plain(overrides or {})})
         # Freed while the collector is still paused: resumed, it would walk them all once more.
         del national, evaluation, results
     return run
@@ -209,14 +217,25 @@ def allocation_publish(*, run: AllocationRun, by: User, supersede: bool = False,
                 status=AllocationStatus.SUPERSEDED)
         AllocationRun.objects.filter(pk=current.pk).update(
             status=AllocationStatus.PUBLISHED, published_at=timezone.now(), published_by=by)
+        year = Call.objects.values_list("year", flat=True).get(pk=current.call_id)
+        audit_record(acting_user=by, kind=EventKind.ALLOCATION_PUBLISHED, target=current,
+                     label=f"Répartition n° {current.number} de l'appel {year}",
+                     call_year=year, before={"status": AllocationStatus.DRAFT.value},
+                     after={"status": AllocationStatus.PUBLISHED.value,
+                            "supersedes": published.number if published else None})
     run.refresh_from_db()
     return run
 
 
 # --- Five-year spending (FAQ-4.1) ------------------------------------------------------------
 
-def _spending_record(application: Application, by: User, what: str, old: str, new: str) -> None:
-    SpendingChange.objects.create(application=application, by=by, what=what, old=old, new=new)
+def _grant_record(grant: Grant, by: User, kind: EventKind, run: AllocationRun,
+                  before: dict[str, Any] | None) -> None:
+    """The grant's event, filed under its consortium (its spending history shows it); a grant
+    is of its call's year."""
+    audit_record(acting_user=by, kind=kind, target=grant, label=f"Abondement {grant.year}",
+                 application_code=grant.application.code, call_year=grant.year,
+                 before=before, after={"amount_cents": grant.amount_cents, "run": run.number})
 
 
 def grants_from_published_run(*, run: AllocationRun, by: User) -> list[Grant]:
@@ -271,20 +290,18 @@ def grants_from_published_run(*, run: AllocationRun, by: User) -> list[Grant]:
         grants = []
         for application, line, amount in wanted:
             grant = existing.get(application.pk)
-            what = f"Abondement {year}"
             if grant is None:
                 if amount == 0:
                     continue
                 grant = Grant.objects.create(application=application, year=year,
                                              amount_cents=amount, source=line)
-                _spending_record(application, by, what, "",
-                                 f"{format_euros(amount)} (répartition n° {current.number})")
+                _grant_record(grant, by, EventKind.GRANT_OPENED, current, None)
             elif grant.source_id != (line.pk if line else None) or grant.amount_cents != amount:
                 old = grant.amount_cents
                 grant.amount_cents, grant.source = amount, line
                 grant.save(update_fields=["amount_cents", "source", "updated_at"])
-                _spending_record(application, by, what, format_euros(old),
-                                 f"{format_euros(amount)} (répartition n° {current.number})")
+                _grant_record(grant, by, EventKind.GRANT_CHANGED, current,
+                              {"amount_cents": old})
             if line is not None:
                 grants.append(grant)
     return grants

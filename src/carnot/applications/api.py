@@ -51,6 +51,8 @@ from carnot.applications.schemas import (
     signatories,
 )
 from carnot.applications.selectors import (
+    application_changes,
+    application_transitions,
     applications_visible_to,
     blocking_failures,
     declarations_of,
@@ -401,8 +403,8 @@ def get_history(request: HttpRequest, year: int, code: str) -> dict[str, Any]:
     """Whoever may see the application: its status changes (who, when, why) and the changes
     to its figures (who, when, old → new), newest changes first."""
     application = _visible(request, year, code)
-    return {"transitions": list(application.transitions.select_related("by")),
-            "changes": list(application.changes.select_related("by"))}
+    return {"transitions": application_transitions(application=application),
+            "changes": application_changes(application=application)}
 
 
 # --- National view -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""An application: its units, the commitment document's signatures, its history."""
+"""An application: its units, the commitment document's signatures (its history is the audit
+log's, ``carnot.audit``)."""
 
 from __future__ import annotations
 
@@ -148,39 +149,6 @@ class Signature(models.Model):
         ordering = ["application", "structure__name"]
         constraints = [models.UniqueConstraint(fields=["application", "structure"],
                                                name="one_signature_per_tutelle")]
-
-
-class TransitionRecord(models.Model):
-    """Every status change: who, when, why."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="transitions")
-    source = models.CharField(max_length=16, choices=Status.choices)
-    target = models.CharField(max_length=16, choices=Status.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                           related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["application", "at", "pk"]
-
-
-class ChangeRecord(models.Model):
-    """A change to an application's figures: who, when, old → new."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="changes")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                           related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    subject = models.CharField("objet", max_length=255)
-    field = models.CharField("champ", max_length=100)
-    old = models.TextField("ancienne valeur", blank=True)
-    new = models.TextField("nouvelle valeur", blank=True)
-
-    class Meta:
-        ordering = ["application", "-at", "-pk"]
 
 
 # --- Ledger imports started from a page ------------------------------------------------------

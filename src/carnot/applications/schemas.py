@@ -16,11 +16,15 @@ from pydantic import Field
 from carnot.applications.models import (
     Application,
     ApplicationUnit,
-    ChangeRecord,
     Signature,
-    TransitionRecord,
 )
-from carnot.applications.selectors import CrossCheck, NationalRow, PanelLine
+from carnot.applications.selectors import (
+    ChangeEntry,
+    CrossCheck,
+    NationalRow,
+    PanelLine,
+    TransitionEntry,
+)
 from carnot.applications.workflow import Status as ApplicationStatus
 from carnot.applications.workflow import Transition
 from carnot.registry.models import Structure
@@ -358,8 +362,8 @@ class TransitionRecordOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_by(obj: TransitionRecord) -> str:
-        return obj.by.get_username()
+    def resolve_by(obj: TransitionEntry) -> str:
+        return obj.by.get_username() if obj.by is not None else ""
 
 
 class ChangeRecordOut(Schema):
@@ -373,8 +377,8 @@ class ChangeRecordOut(Schema):
     at: datetime
 
     @staticmethod
-    def resolve_by(obj: ChangeRecord) -> str:
-        return obj.by.get_username()
+    def resolve_by(obj: ChangeEntry) -> str:
+        return obj.by.get_username() if obj.by is not None else ""
 
 
 class HistoryOut(Schema):

@@ -23,11 +23,12 @@ from carnot.applications.models import (
     Alignment,
     Application,
     ApplicationUnit,
-    ChangeRecord,
     Signature,
-    TransitionRecord,
 )
+from carnot.applications.workflow import TRANSITION_EVENTS
 from carnot.applications.workflow import Status as WorkflowStatus
+from carnot.audit.models import ADMIN_KINDS, AuditEvent, EventKind
+from carnot.audit.selectors import admin_revision, application_events
 from carnot.ledgers.selectors import declared_contracts, ledger_revision
 from carnot.registry.models import Call, Pui, Structure, Unit
 from carnot.rules import domain, sharing
@@ -51,8 +52,8 @@ if TYPE_CHECKING:
 PANEL_REVISIONS_KEPT = 8
 CONTRACT_PERIMETERS_KEPT = 2
 _PANELS_BY_REVISION: OrderedDict[str, dict[str, list[PanelLine]]] = OrderedDict()
-ContractPerimeter = tuple[int, str, tuple[int, ...]]
-"""A call, the ledgers' revision, the units the call declares."""
+ContractPerimeter = tuple[int, str, int, tuple[int, ...]]
+"""A call, the ledgers' revision, the admin's, the units the call declares."""
 _CONTRACTS_BY_PERIMETER: OrderedDict[ContractPerimeter, tuple[domain.Contract, ...]] = OrderedDict()
 
 def applications_visible_to(*, user: User | AnonymousUser,
@@ -175,13 +176,16 @@ STATUS_ORDER = {Status.FAILED: 0, Status.WARNING: 1, Status.NOT_CHECKABLE: 2, St
 
 def call_revision(*, call: Call) -> str:
     """Changes whenever an application of the call changes (services touch ``updated_at`` on
-    every recorded change), the call's parameters change, or the contract ledgers change
-    (``funding.selectors.ledger_revision``: imports, contracts and invoiced amounts)."""
+    every recorded change), the call's parameters change, the contract ledgers change
+    (``ledgers.selectors.ledger_revision``: imports, contracts and invoiced amounts), or anything
+    is edited through the admin (``audit.selectors.admin_revision``: units, tutelles,
+    declarations… edited there touch no application)."""
     latest = Application.objects.filter(call=call).aggregate(
         latest=Max("updated_at"), count=Count("pk"))
     stamp = latest["latest"].isoformat() if latest["latest"] else "-"
     overrides = hashlib.sha256(repr(sorted(call.parameter_overrides.items())).encode()).hexdigest()
-    return f"{call.pk}:{latest['count']}:{stamp}:{overrides[:12]}:{ledger_revision()}"
+    return (f"{call.pk}:{latest['count']}:{stamp}:{overrides[:12]}:{ledger_revision()}:"
+            f"{admin_revision()}")
 
 
 def panels_for_call(*, call: Call) -> dict[str, list[PanelLine]]:
@@ -227,7 +231,7 @@ def _call_contracts(call: Call) -> tuple[domain.Contract, ...]:
     panel refresh follows — re-evaluates the call without reading its 10⁵ contracts again."""
     units = tuple(sorted(set(ApplicationUnit.objects.filter(application__call=call)
                              .values_list("unit_id", flat=True))))
-    key = (call.pk, ledger_revision(), units)
+    key = (call.pk, ledger_revision(), admin_revision(), units)
     contracts = _CONTRACTS_BY_PERIMETER.get(key)
     if contracts is None:
         contracts = national_contracts(call=call)
@@ -356,8 +360,38 @@ def application_figures(*, application: Application,
 
 
 @dataclass(frozen=True)
+class TransitionEntry:
+    """A status change read from the audit log: who, when, why."""
+
+    source: str
+    target: str
+    by: User | None
+    at: datetime
+    reason: str
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> TransitionEntry:
+        return cls(source=(event.before or {})["status"], target=(event.after or {})["status"],
+                   by=event.acting_user, at=event.at, reason=event.reason)
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    """A change to an application's figures read from the audit log: who, when, old → new
+    (as recorded: field names, values as text)."""
+
+    subject: str
+    field: str
+    old: str
+    new: str
+    by: User | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
-    """One line of an application's history: a status change or a change of its figures."""
+    """One line of an application's history page: a status change or a change of its
+    figures, in French."""
 
     at: datetime
     by: str
@@ -368,22 +402,98 @@ class HistoryEntry:
     reason: str = ""
 
 
+TRANSITION_KINDS = frozenset(TRANSITION_EVENTS.values())
+CHANGE_KINDS = frozenset({
+    EventKind.APPLICATION_CREATED, EventKind.APPLICATION_CHANGED, EventKind.UNIT_DECLARED,
+    EventKind.UNIT_CHANGED, EventKind.UNIT_REMOVED, EventKind.SIGNATURE_RECORDED,
+    EventKind.SIGNATURE_REMOVED, *ADMIN_KINDS})
+APPLICATION = "candidature"
+"""The subject of the history lines on the application itself."""
+
+
+def _history_events(application: Application) -> list[AuditEvent]:
+    return list(application_events(application_code=application.code,
+                                   call_year=application.call.year,
+                                   kinds=TRANSITION_KINDS | CHANGE_KINDS))
+
+
+def _recorded(value: Any) -> str:
+    """A value of an event as the history shows it: several joined, nothing as ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _field_changes(event: AuditEvent, subject: str) -> list[tuple[str, str, str, str]]:
+    before, after = event.before or {}, event.after or {}
+    return [(subject, field, _recorded(before.get(field)), _recorded(after.get(field)))
+            for field in sorted(set(before) | set(after))]
+
+
+def _change_lines(event: AuditEvent) -> list[tuple[str, str, str, str]]:
+    """(subject, field, old, new) of each line an event shows in the history."""
+    before, after = event.before or {}, event.after or {}
+    kind = event.kind
+    if kind == EventKind.APPLICATION_CREATED:
+        return [(APPLICATION, "création", "", after["name"])]
+    if kind == EventKind.APPLICATION_CHANGED:
+        return _field_changes(event, APPLICATION)
+    if kind == EventKind.UNIT_DECLARED:
+        return [(event.object_label, "ajout", "", after["rnsr"])]
+    if kind == EventKind.UNIT_CHANGED:
+        return _field_changes(event, event.object_label)
+    if kind == EventKind.UNIT_REMOVED:
+        return [(event.object_label, "retrait", before["rnsr"], "")]
+    if kind == EventKind.SIGNATURE_RECORDED:
+        return [(event.object_label, "signataire", before.get("signatory", ""),
+                 after["signatory"])]
+    if kind == EventKind.SIGNATURE_REMOVED:
+        return [(event.object_label, "retrait", before["signatory"], "")]
+    subject = f"administration : {event.object_label}"
+    if kind == EventKind.ADMIN_ADDED:
+        return [(subject, "ajout", "", "")]
+    if kind == EventKind.ADMIN_DELETED:
+        return [(subject, "suppression", "", "")]
+    return _field_changes(event, subject)  # admin.changed
+
+
+def application_transitions(*, application: Application) -> list[TransitionEntry]:
+    """The application's status changes, oldest first."""
+    return [TransitionEntry.of(event) for event in _history_events(application)
+            if event.kind in TRANSITION_KINDS]
+
+
+def application_changes(*, application: Application) -> list[ChangeEntry]:
+    """The changes to the application's figures, units and signatures (its services' and
+    the admin's), newest first."""
+    return [ChangeEntry(*line, by=event.acting_user, at=event.at)
+            for event in reversed(_history_events(application))
+            if event.kind in CHANGE_KINDS for line in _change_lines(event)]
+
+
 def application_history(*, application: Application) -> list[HistoryEntry]:
-    """Status changes and changes of figures, newest first: who, when, old → new."""
-    entries = [HistoryEntry(record.at, _who(record.by), "statut", "transition",
-                            _status_label(record.source), _status_label(record.target),
-                            record.reason)
-               for record in TransitionRecord.objects.filter(application=application)
-               .select_related("by")]
-    entries += [HistoryEntry(record.at, _who(record.by), record.subject,
-                             _field_label(record.field), _shown(record.field, record.old),
-                             _shown(record.field, record.new))
-                for record in ChangeRecord.objects.filter(application=application)
-                .select_related("by")]
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+    """Status changes and changes of figures, newest first: who, when, old → new, in French
+    (one query)."""
+    entries = []
+    for event in reversed(_history_events(application)):
+        by = _who(event.acting_user)
+        if event.kind in TRANSITION_KINDS:
+            transition = TransitionEntry.of(event)
+            entries.append(HistoryEntry(event.at, by, "statut", "transition",
+                                        _status_label(transition.source),
+                                        _status_label(transition.target), event.reason))
+            continue
+        entries += [HistoryEntry(event.at, by, subject, _field_label(field),
+                                 _shown(field, old), _shown(field, new))
+                    for subject, field, old, new in _change_lines(event)]
+    return entries
 
 
-def _who(user: User) -> str:
+def _who(user: User | None) -> str:
+    if user is None:
+        return "système"
     return user.get_full_name() or user.username
 
 

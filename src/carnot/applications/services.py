@@ -1,5 +1,5 @@
-"""Writes on applications: each function checks its invariants, records history, and either
-does everything or nothing (one transaction)."""
+"""Writes on applications: each function checks its invariants, records one audit event, and
+either does everything or nothing (one transaction)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,19 @@ from carnot.applications.models import (
     Alignment,
     Application,
     ApplicationUnit,
-    ChangeRecord,
     Signature,
-    TransitionRecord,
 )
 from carnot.applications.permissions import can_take
-from carnot.applications.selectors import blocking_failures, panel_for
-from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
+from carnot.applications.selectors import TransitionEntry, blocking_failures, panel_for
+from carnot.applications.workflow import (
+    EDITABLE,
+    TRANSITION_EVENTS,
+    Guard,
+    Status,
+    find_transition,
+)
+from carnot.audit.models import AuditEvent, EventKind
+from carnot.audit.services import audit_record
 from carnot.common.errors import ServiceError
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
 from carnot.rules.verdicts import Verdict
@@ -40,15 +46,40 @@ def _require_editable(application: Application) -> None:
                            "elle n'est plus modifiable.")
 
 
-def _record(application: Application, by: User, subject: str, field: str,
-            old: Any, new: Any) -> None:
-    """Keep the change in the history and mark the application changed (panels are cached on
-    the call's revision, see selectors.call_revision)."""
-    if old != new and str(old if old is not None else "") != str(new if new is not None else ""):
-        ChangeRecord.objects.create(application=application, by=by, subject=subject,
-                                    field=field, old="" if old is None else str(old),
-                                    new="" if new is None else str(new))
-        Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+def _audit(application: Application, by: User, kind: EventKind, target: Any, *,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+           reason: str = "", label: str = "") -> AuditEvent:
+    """Record the change in the audit log, filed under the application, and mark the
+    application changed (panels are cached on the call's revision, see
+    selectors.call_revision)."""
+    event = audit_record(acting_user=by, kind=kind, target=target, before=before, after=after,
+                         reason=reason, label=label, application_code=application.code,
+                         call_year=application.call.year)
+    Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+    return event
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class _Changes:
+    """The fields a service changes, old and new, as text (as the history shows them)."""
+
+    def __init__(self) -> None:
+        self.before: dict[str, str] = {}
+        self.after: dict[str, str] = {}
+
+    def note(self, field: str, old: Any, new: Any) -> None:
+        if old != new and _text(old) != _text(new):
+            self.before[field], self.after[field] = _text(old), _text(new)
+
+    def record(self, application: Application, by: User, kind: EventKind, target: Any,
+               label: str = "") -> None:
+        """One event for all the fields changed, none when nothing did."""
+        if self.after:
+            _audit(application, by, kind, target, before=self.before, after=self.after,
+                   label=label)
 
 
 @transaction.atomic
@@ -67,7 +98,8 @@ def application_create(*, call: Call, by: User, code: str, name: str, kind: str,
     application.owners.add(by)
     Alignment.objects.bulk_create(Alignment(application=application, kind=k, name=n)
                                   for k, n in alignments)
-    _record(application, by, "candidature", "création", "", name)
+    _audit(application, by, EventKind.APPLICATION_CREATED, application,
+           after={"code": code, "name": name, "kind": kind, "coordinator": coordinator.code})
     return application
 
 
@@ -84,25 +116,26 @@ def application_update(*, application: Application, by: User,
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
         raise ServiceError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    changes = _Changes()
     for field, value in fields.items():
-        _record(application, by, "candidature", field, getattr(application, field), value)
+        changes.note(field, getattr(application, field), value)
         setattr(application, field, value)
     application.full_clean()
     application.save()
     if puis is not None:
         old = sorted(p.code for p in application.puis.all())
         new_puis = list(puis)
-        _record(application, by, "candidature", "puis", ", ".join(old),
-                ", ".join(sorted(p.code for p in new_puis)))
+        changes.note("puis", ", ".join(old), ", ".join(sorted(p.code for p in new_puis)))
         application.puis.set(new_puis)
     if alignments is not None:
         old_alignments = sorted(f"{a.kind} {a.name}" for a in application.alignments.all())
         wanted = list(alignments)
-        _record(application, by, "candidature", "alignements", "; ".join(old_alignments),
-                "; ".join(sorted(f"{k} {n}" for k, n in wanted)))
+        changes.note("alignements", "; ".join(old_alignments),
+                     "; ".join(sorted(f"{k} {n}" for k, n in wanted)))
         application.alignments.all().delete()
         Alignment.objects.bulk_create(Alignment(application=application, kind=k, name=n)
                                       for k, n in wanted)
+    changes.record(application, by, EventKind.APPLICATION_CHANGED, application)
     return application
 
 
@@ -137,8 +170,12 @@ def unit_declare(*, application: Application, by: User, rnsr: str,
         shared_with=shared_with, partial=partial)
     declaration.full_clean(exclude=["tutelles", "teams"])
     declaration.save()
-    declaration.tutelles.set(tutelles)
-    _record(application, by, f"unité {rnsr}", "ajout", "", rnsr)
+    wanted = list(tutelles)
+    declaration.tutelles.set(wanted)
+    _audit(application, by, EventKind.UNIT_DECLARED, declaration, label=f"unité {rnsr}",
+           after={"rnsr": rnsr, "managing_tutelle": managing_tutelle.code,
+                  "tutelles": sorted(t.code for t in wanted),
+                  "permanent_researchers_fte": _text(permanent_researchers_fte)})
     return declaration
 
 
@@ -160,23 +197,24 @@ def unit_update(*, declaration: ApplicationUnit, by: User,
     if "scientific_lead" in fields and isinstance(fields["scientific_lead"], str):
         name = fields["scientific_lead"]
         fields["scientific_lead"] = person_named(name) if name.strip() else None
+    changes = _Changes()
     for field, value in fields.items():
-        _record(application, by, subject, field, getattr(declaration, field), value)
+        changes.note(field, getattr(declaration, field), value)
         setattr(declaration, field, value)
     declaration.full_clean(exclude=["tutelles", "teams"])
     declaration.save()
     if tutelles is not None:
         wanted = list(tutelles)
-        _record(application, by, subject, "tutelles",
-                ", ".join(sorted(t.code for t in declaration.tutelles.all())),
-                ", ".join(sorted(t.code for t in wanted)))
+        changes.note("tutelles", ", ".join(sorted(t.code for t in declaration.tutelles.all())),
+                     ", ".join(sorted(t.code for t in wanted)))
         declaration.tutelles.set(wanted)
     if teams is not None:
-        _set_teams(declaration, list(teams), by)
+        _set_teams(declaration, list(teams), changes)
+    changes.record(application, by, EventKind.UNIT_CHANGED, declaration, label=subject)
     return declaration
 
 
-def _set_teams(declaration: ApplicationUnit, teams: list[Team], by: User) -> None:
+def _set_teams(declaration: ApplicationUnit, teams: list[Team], changes: _Changes) -> None:
     """The HCERES teams of a unit that joins only partly (FAQ-2.25): its own teams, and only
     when the unit is declared incomplete."""
     foreign = [team.name for team in teams if team.unit_id != declaration.unit_id]
@@ -186,17 +224,17 @@ def _set_teams(declaration: ApplicationUnit, teams: list[Team], by: User) -> Non
         raise ServiceError({"teams": "Les équipes ne se déclarent que pour une unité incomplète "
                                      "(FAQ-2.25) ; une unité complète vient avec toutes ses "
                                      "équipes."})
-    _record(declaration.application, by, f"unité {declaration.unit.rnsr}", "équipes",
-            ", ".join(sorted(team.name for team in declaration.teams.all())),
-            ", ".join(sorted(team.name for team in teams)))
+    changes.note("équipes", ", ".join(sorted(team.name for team in declaration.teams.all())),
+                 ", ".join(sorted(team.name for team in teams)))
     declaration.teams.set(teams)
 
 
 @transaction.atomic
 def unit_remove(*, declaration: ApplicationUnit, by: User) -> None:
     _require_editable(declaration.application)
-    _record(declaration.application, by, f"unité {declaration.unit.rnsr}", "retrait",
-            declaration.unit.rnsr, "")
+    rnsr = declaration.unit.rnsr
+    _audit(declaration.application, by, EventKind.UNIT_REMOVED, declaration,
+           label=f"unité {rnsr}", before={"rnsr": rnsr})
     declaration.delete()
 
 
@@ -249,8 +287,11 @@ def signature_record(*, application: Application, by: User,
             signature.document.delete(save=False)
         signature.document.save(f"{structure.code}.pdf", document, save=False)
     signature.save()
-    _record(application, by, f"signature {structure.code}", "signataire", old,
-            f"{signatory} ({_empowerment(empowered)})")
+    new = f"{signatory} ({_empowerment(empowered)})"
+    if new != old:
+        _audit(application, by, EventKind.SIGNATURE_RECORDED, signature,
+               label=f"signature {structure.code}",
+               before=None if created else {"signatory": old}, after={"signatory": new})
     return signature
 
 
@@ -258,8 +299,9 @@ def signature_record(*, application: Application, by: User,
 def signature_remove(*, signature: Signature, by: User) -> None:
     """Withdraw a tutelle's signature, in the history (the signed PDF stays in storage)."""
     _require_editable(signature.application)
-    _record(signature.application, by, f"signature {signature.structure.code}", "retrait",
-            f"{signature.signatory} ({_empowerment(signature.empowered)})", "")
+    _audit(signature.application, by, EventKind.SIGNATURE_REMOVED, signature,
+           label=f"signature {signature.structure.code}",
+           before={"signatory": f"{signature.signatory} ({_empowerment(signature.empowered)})"})
     signature.delete()
 
 
@@ -278,7 +320,7 @@ def _failures_listed(failures: list[Verdict]) -> str:
 
 @transaction.atomic
 def application_transition(*, application: Application, target: str, by: User,
-                           reason: str = "", now: datetime | None = None) -> TransitionRecord:
+                           reason: str = "", now: datetime | None = None) -> TransitionEntry:
     """Move the application along the workflow table, if the role and the guards allow it."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     source = Status(application.status)
@@ -301,5 +343,7 @@ def application_transition(*, application: Application, target: str, by: User,
             raise ServiceError("Un motif est requis pour cette décision.")
     application.status = transition.target
     application.save(update_fields=["status", "updated_at"])
-    return TransitionRecord.objects.create(application=application, source=source,
-                                           target=transition.target, by=by, reason=reason)
+    event = _audit(application, by, TRANSITION_EVENTS[transition.target], application,
+                   before={"status": source.value}, after={"status": transition.target.value},
+                   reason=reason)
+    return TransitionEntry.of(event)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from carnot.accounts.models import Role
+from carnot.audit.models import EventKind
 
 
 class Status(models.TextChoices):
@@ -62,6 +63,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.AGREEMENT, Status.AGREEMENT, "Renouveler la convention (un an)",
                OFFICERS),
 )
+
+TRANSITION_EVENTS: dict[Status, EventKind] = {
+    Status.SUBMITTED: EventKind.APPLICATION_SUBMITTED,
+    Status.DRAFT: EventKind.APPLICATION_WITHDRAWN,
+    Status.ADMISSIBLE: EventKind.APPLICATION_ADMISSIBLE,
+    Status.INADMISSIBLE: EventKind.APPLICATION_INADMISSIBLE,
+    Status.SELECTED: EventKind.APPLICATION_SELECTED,
+    Status.REJECTED: EventKind.APPLICATION_REJECTED,
+    Status.AGREEMENT: EventKind.APPLICATION_AGREEMENT,
+}
+"""The audit event of a transition, by the status it leads to (a renewal is one more
+agreement)."""
 
 EDITABLE = frozenset({Status.DRAFT})
 """States in which the coordinator may change the application's figures."""

@@ -58,7 +58,7 @@ from carnot.rules.domain import Contract, PartnerCategory
 from carnot.rules.money import Cents, round_to_cent
 from carnot.rules.parameters import CallParameters, load_call_parameters
 from carnot.rules.partners import partner_category_from_figures
-from carnot.spending.models import Expenditure, ExpenditureCategory, SpendingChange
+from carnot.spending.models import Expenditure, ExpenditureCategory
 from carnot.spending.services import expenditure_record
 
 if TYPE_CHECKING:
@@ -832,11 +832,11 @@ def summarise(*, plan: LedgerPlan, written: tuple[int, int, int], run: Allocatio
 # --- removing it ---------------------------------------------------------------------------------
 
 def remove_demo_funding(*, call_year: int, email_domain: str) -> None:
-    """What the demo's funding added to its call and accounts: expenditures, grants and their
-    history, allocation runs, ledger imports by demo accounts (before those go)."""
+    """What the demo's funding added to its call and accounts: expenditures, grants,
+    allocation runs, ledger imports by demo accounts (before those go; their audit events go
+    with the accounts, ``demo_reset``)."""
     applications = Application.objects.filter(call__year=call_year)
     Expenditure.objects.filter(grant__application__in=applications).delete()
-    SpendingChange.objects.filter(application__in=applications).delete()
     Grant.objects.filter(application__in=applications).delete()
     AllocationRun.objects.filter(call__year=call_year).delete()
     LedgerImport.objects.filter(by__email__endswith=f"@{email_domain}").delete()

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -42,12 +43,12 @@ from carnot.applications.models import (
     Alignment,
     Application,
     ApplicationUnit,
-    ChangeRecord,
     FormerCarnotReference,
     Signature,
-    TransitionRecord,
 )
-from carnot.applications.workflow import Status
+from carnot.applications.workflow import TRANSITION_EVENTS, Status
+from carnot.audit.models import AuditEvent, EventKind
+from carnot.audit.services import audit_forget
 from carnot.demo.funding import (
     FundingSummary,
     plan_ledgers,
@@ -1313,22 +1314,30 @@ TRAIL = {Status.SUBMITTED: (Status.SUBMITTED,),
 
 
 def _write_history(plans: list[ApplicationPlan], written: _Written) -> None:
+    """Each application's creation and transitions in the audit log, as the services record
+    them, written in bulk (a national call has thousands)."""
     officer = written.users[OFFICER_USERNAME]
-    changes, transitions = [], []
+    application_type = ContentType.objects.get_for_model(Application)
+    events = []
     for plan in plans:
         application, owner = written.applications[plan.code], written.users[plan.owner]
-        changes.append(ChangeRecord(application=application, by=owner, subject="candidature",
-                                    field="création", old="", new=plan.name))
+        filed = {"content_type": application_type, "object_id": str(application.pk),
+                 "object_label": str(application), "application_code": plan.code,
+                 "call_year": DEMO_CALL_YEAR}
+        events.append(AuditEvent(
+            acting_user=owner, kind=EventKind.APPLICATION_CREATED, **filed,
+            after={"code": plan.code, "name": plan.name, "kind": plan.kind,
+                   "coordinator": plan.coordinator}))
         source = Status.DRAFT
         for target in TRAIL.get(Status(plan.status), ()):
-            transitions.append(TransitionRecord(
-                application=application, source=source, target=target,
-                by=owner if target is Status.SUBMITTED else officer,
+            events.append(AuditEvent(
+                acting_user=owner if target is Status.SUBMITTED else officer,
+                kind=TRANSITION_EVENTS[target], **filed,
+                before={"status": source.value}, after={"status": target.value},
                 reason="" if target is Status.SUBMITTED else "Dossier complet et recevable."
                 if target is Status.ADMISSIBLE else "Retenue par le comité de sélection."))
             source = target
-    ChangeRecord.objects.bulk_create(changes)
-    TransitionRecord.objects.bulk_create(transitions)
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def _write_unit_leads(written: _Written) -> None:
@@ -1450,13 +1459,16 @@ def demo_conflicts() -> list[str]:
 
 @transaction.atomic
 def demo_reset() -> None:
-    """Remove the demo: the demo call and all its applications, the demo accounts, then every
+    """Remove the demo: the demo call and all its applications, the demo accounts and what they
+    did in the audit log (``audit_forget``: what others did to the demo stays), then every
     structure, PUI, unit and person that no remaining application uses; with them, the call's
     allocation runs, grants and expenditures, and the ledgers of the removed units."""
     remove_demo_funding(call_year=DEMO_CALL_YEAR, email_domain=DEMO_EMAIL_DOMAIN)
     Application.objects.filter(call__year=DEMO_CALL_YEAR).delete()
     Call.objects.filter(year=DEMO_CALL_YEAR).delete()
-    User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()
+    accounts = User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+    audit_forget(users=accounts, reason="Jeu de démonstration retiré (carnot demo --reset).")
+    accounts.delete()
     remove_orphan_ledgers()
     declared = ApplicationUnit.objects.values("unit_id")
     Unit.objects.exclude(pk__in=declared).delete()

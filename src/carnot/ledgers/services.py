@@ -10,6 +10,7 @@ are identified by (unit, reference): re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.db.models import Model
 
+from carnot.audit.models import EventKind
+from carnot.audit.services import audit_record
 from carnot.ledgers.checking import _check_file, _Row
 from carnot.ledgers.format import BATCH, LedgerImportReport, Progress
 from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
@@ -214,9 +217,12 @@ def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None 
             contracts_unchanged=unchanged, partners_created=partners_created,
             partners_updated=partners_updated, invoiced_written=written,
             invoiced_deleted=deleted)
-        LedgerImport.objects.create(filename=filename[:255],
-                                    sha256=hashlib.sha256(content).hexdigest(), by=by,
-                                    rows=len(rows), summary=report.message())
+        sha256 = hashlib.sha256(content).hexdigest()
+        imported = LedgerImport.objects.create(filename=filename[:255], sha256=sha256, by=by,
+                                               rows=len(rows), summary=report.message())
+        audit_record(acting_user=by, kind=EventKind.LEDGER_IMPORTED, target=imported,
+                     label=filename, after={**dataclasses.asdict(report), "sha256": sha256,
+                                            "unit": unit.rnsr if unit is not None else None})
         if len(rows) >= LARGE_WRITE_ROWS:
             refresh_ledger_statistics()
     return report

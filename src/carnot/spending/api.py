@@ -22,10 +22,11 @@ from carnot.applications.ledgers.schemas import ERRORS
 from carnot.common.errors import ServiceError
 from carnot.common.requests import signed_in_user
 from carnot.ledgers.cells import InvalidValue, parse_money
-from carnot.spending.models import ExpenditureCategory, SpendingChange
+from carnot.spending.models import ExpenditureCategory
 from carnot.spending.permissions import spending_application_or_404, spending_recorder_or_403
 from carnot.spending.selectors import (
     ExpenditureEntry,
+    SpendingEntry,
     expenditure_entries,
     expenditure_entry,
     ledger_balance,
@@ -119,7 +120,9 @@ class SpendingChangeOut(Schema):
     new: str
 
     @staticmethod
-    def resolve_by(obj: SpendingChange) -> str:
+    def resolve_by(obj: SpendingEntry) -> str:
+        if obj.by is None:
+            return ""
         return obj.by.get_full_name() or obj.by.username
 
 
@@ -207,8 +210,8 @@ def record_expenditure(request: HttpRequest, year: int, code: str,
 @router.get(SPENDING + "/historique", response={200: list[SpendingChangeOut], **ERRORS},
             summary="Historique des abondements et des dépenses")
 def get_spending_history(request: HttpRequest, year: int,
-                         code: str) -> list[SpendingChange]:
+                         code: str) -> list[SpendingEntry]:
     """Whoever may see the application: every write on the consortium's grants and
     expenditures, newest first (who, when, what, old → new)."""
     application = spending_application_or_404(request.user, year, code)
-    return list(spending_history(application=application))
+    return spending_history(application=application)

@@ -1,4 +1,5 @@
-"""Five-year spending (FAQ-4.1): expenditures charged to the grants' vintages, and their history."""
+"""Five-year spending (FAQ-4.1): expenditures charged to the grants' vintages (their history is
+the audit log's, ``carnot.audit``)."""
 
 from __future__ import annotations
 
@@ -45,25 +46,3 @@ class Expenditure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} du {self.spent_on:%d/%m/%Y}"
-
-
-class SpendingChange(models.Model):
-    """Every write on a consortium's grants and expenditures: who, when, what, old → new."""
-
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
-                                    related_name="spending_changes",
-                                    verbose_name="candidature")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                           related_name="+", verbose_name="par")
-    at = models.DateTimeField("le", auto_now_add=True)
-    what = models.CharField("objet", max_length=255)
-    old = models.TextField("ancienne valeur", blank=True)
-    new = models.TextField("nouvelle valeur", blank=True)
-
-    class Meta:
-        db_table = "funding_spendingchange"  # kept from the former « funding » app
-        ordering = ["application", "-at", "-pk"]
-        verbose_name = "modification des dépenses"
-
-    def __str__(self) -> str:
-        return f"{self.what} ({self.at:%d/%m/%Y %H:%M})"

@@ -6,16 +6,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 
 from carnot.allocation.models import Grant
 from carnot.allocation.selectors import consortium_grants, spent_by_grant
 from carnot.applications.models import Application
+from carnot.audit.models import AuditEvent, EventKind
+from carnot.audit.selectors import application_events
 from carnot.rules.money import Cents, format_euros
 from carnot.rules.spending import spend_by
 from carnot.rules.verdicts import count
-from carnot.spending.models import Expenditure, SpendingChange
+from carnot.spending.models import Expenditure, ExpenditureCategory
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- Five-year spending (FAQ-4.1) ------------------------------------------------------------
 
@@ -171,8 +177,41 @@ def expenditure_entries(*, application: Application) -> list[ExpenditureEntry]:
     return [expenditure_entry(parts) for parts in grouped.values()]
 
 
-def spending_history(*, application: Application) -> QuerySet[SpendingChange]:
+@dataclass(frozen=True)
+class SpendingEntry:
+    """A write on a consortium's grants and expenditures read from the audit log: who, when,
+    what, old → new (in French)."""
+
+    at: datetime
+    by: User | None
+    what: str
+    old: str
+    new: str
+
+
+SPENDING_KINDS = (EventKind.GRANT_OPENED, EventKind.GRANT_CHANGED,
+                  EventKind.EXPENDITURE_RECORDED)
+
+
+def _spending_values(event: AuditEvent) -> tuple[str, str]:
+    """Old and new as the history shows them. Events copied from the former history table
+    carry the text it kept (``text``)."""
+    before, after = event.before or {}, event.after or {}
+    if "text" in after:
+        return before.get("text", ""), after["text"]
+    if event.kind == EventKind.EXPENDITURE_RECORDED:
+        category = ExpenditureCategory(after["category"]).label.lower()
+        return (f"{format_euros(before['remaining_cents'])} restants",
+                f"{format_euros(after['amount_cents'])} ({category}) ; "
+                f"{format_euros(after['remaining_cents'])} restants")
+    old = format_euros(before["amount_cents"]) if "amount_cents" in before else ""
+    return old, f"{format_euros(after['amount_cents'])} (répartition n° {after['run']})"
+
+
+def spending_history(*, application: Application) -> list[SpendingEntry]:
     """Every write on the consortium's grants and expenditures (every call of its code),
-    newest first, with who made it."""
-    return (SpendingChange.objects.filter(application__code=application.code)
-            .select_related("by").order_by("-at", "-pk"))
+    newest first, with who made it (one query)."""
+    events = application_events(application_code=application.code, kinds=SPENDING_KINDS)
+    return [SpendingEntry(event.at, event.acting_user, event.object_label,
+                           *_spending_values(event))
+            for event in events.order_by("-at", "-pk")]

@@ -10,9 +10,10 @@ from django.db import transaction
 
 from carnot.allocation.models import Grant
 from carnot.allocation.selectors import consortium_grants, spent_by_grant
-from carnot.allocation.services import _spending_record
 from carnot.applications.models import Application
 from carnot.applications.permissions import coordinates_or_administers
+from carnot.audit.models import EventKind
+from carnot.audit.services import audit_record
 from carnot.common.errors import ServiceError
 from carnot.rules.money import Cents, format_euros
 from carnot.spending.models import Expenditure, ExpenditureCategory
@@ -58,7 +59,7 @@ def expenditure_record(*, application: Application, spent_on: date, amount_cents
     used oldest first; refusing would make the consortium split by hand). With ``grant``, only
     that vintage is charged. Refused, in French naming each vintage with its deadline and what
     it has left: an amount ≤ 0, a date outside the vintage's window, more than is left. Every
-    part is recorded in the history.
+    part is an event of the audit log (the consortium's spending history).
     """
     if not _may_spend(application, by):
         raise ServiceError("Seuls les coordinateurs du consortium et les administrateurs "
@@ -109,16 +110,17 @@ def expenditure_record(*, application: Application, spent_on: date, amount_cents
             share = min(left, remaining[vintage.pk])
             if share <= 0:
                 continue
-            parts.append(Expenditure.objects.create(
+            part = Expenditure.objects.create(
                 grant=vintage, entry=entry, spent_on=spent_on, amount_cents=share,
-                category=category, description=description, recorded_by=by))
-            _spending_record(
-                application, by,
-                f"Dépense du {spent_on:%d/%m/%Y} sur l'abondement {vintage.year}",
-                format_euros(remaining[vintage.pk]) + " restants",
-                f"{format_euros(share)} "
-                f"({ExpenditureCategory(category).label.lower()}) ; "
-                f"{format_euros(remaining[vintage.pk] - share)} restants")
+                category=category, description=description, recorded_by=by)
+            parts.append(part)
+            audit_record(
+                acting_user=by, kind=EventKind.EXPENDITURE_RECORDED, target=part,
+                label=f"Dépense du {spent_on:%d/%m/%Y} sur l'abondement {vintage.year}",
+                application_code=application.code, call_year=vintage.year,
+                before={"remaining_cents": remaining[vintage.pk]},
+                after={"amount_cents": share, "category": category, "entry": str(entry),
+                       "remaining_cents": remaining[vintage.pk] - share})
             left -= share
             if left == 0:
                 break

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "carnot.common",
+    "carnot.audit",
     "carnot.accounts",
     "carnot.registry",
     "carnot.ledgers",
