@@ -25,11 +25,13 @@ def _test_settings() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _own_media_and_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Each test uploads into its own directory (never ./var/media) and starts with an empty
-    cache, so that no stored file or cached panel leaks from one test into another."""
+    """Each test uploads into its own directories (never ./var/media nor ./var/ledger-imports)
+    and starts with an empty cache, so that no stored file or cached panel leaks from one test
+    into another."""
     cache.clear()
     forget_panels()
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+                           LEDGER_IMPORT_FILES_ROOT=tmp_path_factory.mktemp("ledger-imports")):
         yield
 
 

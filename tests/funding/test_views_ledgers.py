@@ -28,18 +28,22 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from stdnum import luhn
 
 from carnot.accounts.models import Role
-from carnot.applications.ledgers import forms, jobs
+from carnot.applications.ledgers import forms, jobs, tasks
 from carnot.applications.ledgers.selectors import consortium_ledger
 from carnot.applications.models import (
     Application,
@@ -156,11 +160,6 @@ def build_ledger_world() -> LedgerWorld:
 @pytest.fixture
 def lw(db: None) -> LedgerWorld:
     return build_ledger_world()
-
-
-@pytest.fixture
-def inline_jobs(settings: Any) -> None:
-    settings.LEDGER_IMPORT_RUNNER = "inline"
 
 
 def client_for(user: User | None) -> Client:
@@ -420,8 +419,7 @@ def upload(user: User, url_name: str, file: SimpleUploadedFile, **kwargs: object
     return job, status.content.decode()
 
 
-def test_unit_import_reports_what_changed_and_reimport_changes_nothing(
-        lw: LedgerWorld, inline_jobs: None) -> None:
+def test_unit_import_reports_what_changed_and_reimport_changes_nothing(lw: LedgerWorld) -> None:
     job, html = upload(lw.lead, "funding:ledger-unit-import", csv_file(*NEW_ROWS), rnsr=RNSR_A)
     assert job.status == LedgerImportStatus.DONE
     assert (job.report["contracts_created"], job.report["contracts_updated"],
@@ -445,7 +443,7 @@ def test_unit_import_reports_what_changed_and_reimport_changes_nothing(
 
 
 def test_a_file_with_one_bad_row_changes_nothing_and_lists_located_errors(
-        lw: LedgerWorld, inline_jobs: None) -> None:
+        lw: LedgerWorld) -> None:
     before = snapshot()
     bad = f"{RNSR_A};A-NEW-3;Optique Rhénane;{siren(4444444)};PMI;2025;abc;31/02/2025;non;oui;;"
     job, html = upload(lw.lead, "funding:ledger-unit-import", csv_file(*NEW_ROWS, bad),
@@ -461,8 +459,7 @@ def test_a_file_with_one_bad_row_changes_nothing_and_lists_located_errors(
     assert 'data-testid="job-again"' in html
 
 
-def test_consortium_import_refuses_rows_of_undeclared_units(
-        lw: LedgerWorld, inline_jobs: None) -> None:
+def test_consortium_import_refuses_rows_of_undeclared_units(lw: LedgerWorld) -> None:
     before = snapshot()
     rows = (f"{RNSR_B};B-2;Optique Rhénane;{siren(4444444)};PME;2025;16 000,00;01/03/2025;non;"
             "oui;;",
@@ -482,7 +479,7 @@ def test_consortium_import_refuses_rows_of_undeclared_units(
     assert ResearchContract.objects.filter(unit=lw.unit_b, reference="B-2").exists()
 
 
-def test_unit_import_reads_xlsx(lw: LedgerWorld, inline_jobs: None) -> None:
+def test_unit_import_reads_xlsx(lw: LedgerWorld) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -500,7 +497,7 @@ def test_unit_import_reads_xlsx(lw: LedgerWorld, inline_jobs: None) -> None:
 
 
 def test_import_form_refuses_other_files_and_files_over_the_service_limit(
-        lw: LedgerWorld, inline_jobs: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        lw: LedgerWorld, monkeypatch: pytest.MonkeyPatch) -> None:
     client = client_for(lw.lead)
     url = reverse("funding:ledger-unit-import", kwargs={"rnsr": RNSR_A})
     response = client.post(url, {"file": SimpleUploadedFile("registre.pdf", b"%PDF-1.7")})
@@ -516,7 +513,7 @@ def test_import_form_refuses_other_files_and_files_over_the_service_limit(
     assert not LedgerImportJob.objects.exists()
 
 
-def test_import_records_progress_of_a_large_file(lw: LedgerWorld, inline_jobs: None) -> None:
+def test_import_records_progress_of_a_large_file(lw: LedgerWorld) -> None:
     rows = [f"{RNSR_A};BIG-{n:05d};Optique Rhénane;{siren(4444444)};PME;2025;16 000,00;"
             "01/03/2025;non;oui;1 000,00;" for n in range(2500)]
     job, html = upload(lw.lead, "funding:ledger-unit-import", csv_file(*rows), rnsr=RNSR_A)
@@ -549,8 +546,7 @@ def test_an_import_job_is_seen_only_by_who_started_it(lw: LedgerWorld) -> None:
     assert client_for(lw.admin).get(url).status_code == 200
 
 
-def test_template_file_has_the_service_columns_and_imports(
-        lw: LedgerWorld, inline_jobs: None) -> None:
+def test_template_file_has_the_service_columns_and_imports(lw: LedgerWorld) -> None:
     response = client_for(lw.lead).get(reverse("funding:ledger-template"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
@@ -568,24 +564,32 @@ def test_template_file_has_the_service_columns_and_imports(
     assert InvoicedAmount.objects.get(contract__reference="A-MODELE").amount_cents == 10_000
 
 
-# --- The real thread ---------------------------------------------------------------------------
+# --- The task queue --------------------------------------------------------------------------
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 
 @pytest.mark.django_db(transaction=True)
-def test_import_runs_in_a_background_thread(settings: Any) -> None:
-    settings.LEDGER_IMPORT_RUNNER = "thread"
+def test_import_waits_in_the_queue_until_a_worker_runs_it(settings: Any) -> None:
+    settings.TASKS = DATABASE_TASKS
     lw = build_ledger_world()
     client = client_for(lw.lead)
     response = client.post(reverse("funding:ledger-unit-import", kwargs={"rnsr": RNSR_A}),
                            {"file": csv_file(*NEW_ROWS)})
     assert response.status_code == 302
     job = LedgerImportJob.objects.get()
-    assert jobs.wait_for(job.pk, timeout=60), "the thread ends"
+    assert job.status == LedgerImportStatus.PENDING and job.file, "stored for the worker"
+    assert DBTaskResult.objects.get().id == uuid.UUID(job.task_id)
+    status_url = reverse("funding:ledger-import-status", kwargs={"job": job.pk})
+    assert "Import en attente" in client.get(status_url).content.decode()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == LedgerImportStatus.DONE, job.errors
     assert job.finished_at is not None and (job.rows_done, job.rows_total) == (3, 3)
+    assert not job.file and not any(Path(settings.LEDGER_IMPORT_FILES_ROOT).iterdir()), (
+        "the file is deleted once its task has ended")
     assert ResearchContract.objects.filter(unit=lw.unit_a, reference="A-NEW-2").exists()
-    html = client.get(reverse("funding:ledger-import-status",
-                              kwargs={"job": job.pk})).content.decode()
+    html = client.get(status_url).content.decode()
     assert 'data-status="done"' in html and "Import réussi" in html
 
 
@@ -595,9 +599,7 @@ def test_an_unexpected_failure_is_reported_and_writes_nothing(
         raise RuntimeError("disque plein")
 
     monkeypatch.setattr(jobs, "ledger_import", broken)
-    job = jobs.start_ledger_import(content=b"x", filename="r.csv", by=lw.lead, unit=lw.unit_a,
-                                   runner=jobs.run_inline)
-    job.refresh_from_db()
+    job = tasks.start_ledger_import(file=ContentFile(b"x"), filename="r.csv", by=lw.lead,
+                                    unit=lw.unit_a)
     assert job.status == LedgerImportStatus.FAILED
     assert job.errors[0]["message"].startswith("Erreur inattendue")
-

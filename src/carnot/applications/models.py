@@ -3,12 +3,16 @@ log's, ``carnot.audit``)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from carnot.applications.workflow import Status
 from carnot.registry.models import Call, Person, Pui, Structure, Team, Unit
@@ -161,10 +165,40 @@ class LedgerImportStatus(models.TextChoices):
     FAILED = "failed", "Échec"
 
 
+@deconstructible(path="carnot.applications.models.LedgerImportFileStorage")
+class LedgerImportFileStorage(FileSystemStorage):
+    """Where an uploaded ledger waits for its import task: ``settings.LEDGER_IMPORT_FILES_ROOT``,
+    outside ``MEDIA_ROOT`` and served by no URL. The setting is read at each use, so that a
+    test (or a command) may point it elsewhere."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.LEDGER_IMPORT_FILES_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("un registre en attente d'import n'a pas d'adresse")
+
+
+def ledger_import_file_path(job: LedgerImportJob, filename: str) -> str:
+    """Named after the job (its id), never after the upload: two « registre.csv » never meet,
+    and the import reads the format from the job's ``filename``."""
+    return str(job.pk)
+
+
 class LedgerImportJob(models.Model):
-    """A ledger import started from a page: its progress while its rows are checked, then what
-    it changed (``report``) or every located error (``errors``). The file itself is never
-    stored: the worker holds it in memory (``carnot.applications.ledgers.jobs``).
+    """A ledger import started from a page, run by a task (``carnot.applications.ledgers.tasks``):
+    its progress while its rows are checked, then what it changed (``report``) or every located
+    error (``errors``). The uploaded file (``file``, private storage) is kept only until the task
+    has ended.
+
+    ``tries`` counts the tasks enqueued for the job (the first, then each retry after a worker
+    died: a run of an earlier try is superseded and stops); ``heartbeat_at`` is refreshed when
+    it is enqueued, starts and writes its progress, so a job that has stayed silent too long is
+    known to have lost its worker.
 
     The scope is a unit's ledger (``unit``) or a consortium's (``application``: only its
     declared units), never both."""
@@ -186,6 +220,11 @@ class LedgerImportJob(models.Model):
     errors = models.JSONField("erreurs", default=list, blank=True)
     created_at = models.DateTimeField("lancé le", auto_now_add=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    file = models.FileField("fichier en attente d'import", storage=LedgerImportFileStorage(),
+                            upload_to=ledger_import_file_path, max_length=255, blank=True)
+    tries = models.PositiveSmallIntegerField("tâches lancées", default=0)
+    task_id = models.CharField("tâche en cours", max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", default=timezone.now)
 
     class Meta:
         db_table = "funding_ledgerimportjob"  # kept from the former « funding » app

@@ -2,7 +2,9 @@
 
 Migrates the database (SQLite under ``./var`` unless ``DATABASE_URL`` says otherwise), loads
 the demo dataset when the database is empty, prints the address and the demo logins of each
-role, then runs Django's development server. Also ``python -m carnot.demo``.
+role, then runs Django's development server and one task worker (``manage.py db_worker``, a
+subprocess: it runs the ledger imports started from the pages), stopped when the server stops
+(Ctrl-C). ``--no-server`` starts neither. Also ``python -m carnot.demo``.
 
 Django is imported only once the settings are chosen (and the models only after
 ``django.setup()``), so that the command line imports this module cheaply.
@@ -12,12 +14,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
+import sys
 
 from rich.console import Console
 from rich.panel import Panel
 
 DEFAULT_PORT = 8000
 HOST = "127.0.0.1"
+WORKER_COMMAND = [sys.executable, "-m", "django", "db_worker", "--no-reload"]
+"""The task worker, with the same settings and database as this process (its environment)."""
+WORKER_STOP_SECONDS = 10
+"""How long the worker may take to finish the task it runs once asked to stop."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,13 +76,37 @@ def run(args: argparse.Namespace) -> int:
                       "démonstration n'est pas chargé[/] (« carnot demo --reset » pour le "
                       "charger, ou une autre base avec CARNOT_DATA_DIR).")
     address = f"http://{HOST}:{args.port}/"
-    console.print(Panel.fit(
-        f"[bold]Plateforme Carnot — démonstration[/]\n"
-        f"Adresse : [bold]{address}[/]  (connexion : {address}connexion/)\n"
-        f"Base de données : {settings.DATABASES['default']['NAME']}\n"
-        "Arrêt du serveur : Ctrl-C", border_style="blue"))
-    console.print(load_demo.logins_table())
-    if args.no_server:
-        return 0
-    call_command("runserver", f"{HOST}:{args.port}", use_reloader=False)
+    worker = None if args.no_server else start_worker()
+    try:
+        console.print(Panel.fit("\n".join([
+            "[bold]Plateforme Carnot — démonstration[/]",
+            f"Adresse : [bold]{address}[/]  (connexion : {address}connexion/)",
+            f"Base de données : {settings.DATABASES['default']['NAME']}",
+            *([f"Tâches de fond (imports de registres) : un worker tourne (processus "
+               f"{worker.pid})", "Arrêt du serveur et du worker : Ctrl-C"] if worker else
+              ["Serveur et worker non lancés (--no-server)"])]), border_style="blue"))
+        console.print(load_demo.logins_table())
+        if worker is not None:
+            call_command("runserver", f"{HOST}:{args.port}", use_reloader=False)
+    finally:
+        if worker is not None:
+            stop_worker(worker)
     return 0
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """One task worker, in its own session so that Ctrl-C reaches only the server: the worker
+    is then stopped once, by ``stop_worker``."""
+    return subprocess.Popen(WORKER_COMMAND, start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop (it finishes the task it runs), and kill it if it takes longer
+    than ``WORKER_STOP_SECONDS``: an import cut short writes nothing and is taken back later."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

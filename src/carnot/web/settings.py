@@ -163,9 +163,16 @@ TASKS = {
     },
 }
 
-# How a ledger import uploaded from a page runs (carnot.applications.ledgers.jobs): "thread" in the
-# background while the page polls its progress, or "inline" within the upload's request.
-LEDGER_IMPORT_RUNNER = os.environ.get("CARNOT_LEDGER_IMPORT_RUNNER", "thread")
+# Ledger imports started from a page (carnot.applications.ledgers.tasks): the uploaded file waits
+# for its task in LEDGER_IMPORT_FILES_ROOT (under the data directory, outside MEDIA_ROOT, served by
+# no URL; workers on other machines need it shared) and is deleted once the task has ended. A job
+# « en attente » or « en cours » whose task shows no sign of life for LEDGER_IMPORT_STALE_AFTER
+# seconds is taken for one whose worker died: re-enqueued up to LEDGER_IMPORT_RETRIES times, then
+# failed (checked when its page is polled and by « manage.py recover_stale_jobs »).
+LEDGER_IMPORT_FILES_ROOT = Path(os.environ.get("CARNOT_LEDGER_IMPORT_FILES_ROOT",
+                                               DATA_DIR / "ledger-imports"))
+LEDGER_IMPORT_STALE_AFTER = float(os.environ.get("CARNOT_LEDGER_IMPORT_STALE_AFTER", "300"))
+LEDGER_IMPORT_RETRIES = int(os.environ.get("CARNOT_LEDGER_IMPORT_RETRIES", "2"))
 
 # Content security policy: only our own scripts and styles (DSFR and htmx are served locally).
 CSP_DEFAULT_SRC = ("'self'",)

@@ -1,16 +1,12 @@
-"""Ledger imports started from a page: a job row the page polls, and a worker that runs the
-import (``ledger_import``, untouched: all or nothing, every error located) outside the
-request, recording its progress as the rows are checked.
+"""The work of a ledger import started from a page: run ``ledger_import`` (untouched: all or
+nothing, every error located) on the job's stored file, recording its progress on the job row as
+the rows are checked, then its report or every located error. The task that runs it, its start
+and its recovery after a worker died are in ``carnot.applications.ledgers.tasks``.
 
-How the worker runs is ``settings.LEDGER_IMPORT_RUNNER``:
-
-* ``"thread"`` (the default) — a daemon thread, started once the job row is committed
-  (``transaction.on_commit``) so that the thread's own connection sees it; the thread closes its
-  database connections when it ends. The file is held in memory by the thread, never stored:
-  a job whose process stops while running stays « en cours » (see the import page).
-* ``"inline"`` — in the request itself (tests, or a deployment that wants no thread).
-
-``start_ledger_import(runner=…)`` also takes any runner (a test's).
+A job's work runs once per try (``LedgerImportJob.tries``): a run claims the job only while it
+waits for that very try, so a task run twice, or a job already finished, is left alone; a run
+whose try has been superseded (its worker was taken for dead and the job enqueued again) stops at
+its next progress report, before writing anything.
 """
 
 from __future__ import annotations
@@ -20,15 +16,12 @@ import dataclasses
 import io
 import logging
 import re
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import close_old_connections, connections, transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from carnot.applications.models import LedgerImportJob, LedgerImportStatus
@@ -38,82 +31,18 @@ from carnot.ledgers.services import ledger_import
 from carnot.registry.models import Unit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-    from carnot.applications.models import Application
+    from django.db.models import QuerySet
 
 logger = logging.getLogger(__name__)
 
-Work = Callable[[], None]
-Runner = Callable[[uuid.UUID, Work], None]
-"""Runs a job's work: ``runner(job_id, work)``."""
-
 PROGRESS_INTERVAL_SECONDS = 0.5
-"""Progress is written at most this often (and always at the end of the check)."""
+"""Progress (and the heartbeat) is written at most this often (and always at the end of the
+check)."""
 
 UNEXPECTED = ("Erreur inattendue pendant l'import : rien n'a été enregistré. Réessayez ; si "
               "l'erreur persiste, signalez-la à l'équipe du programme.")
 RULE_ID = re.compile(r"FAQ-\d+\.\d+")
 
-
-# --- Runners ---------------------------------------------------------------------------------
-
-def run_inline(job_id: uuid.UUID, work: Work) -> None:
-    """Run the job now, in the caller's thread and transaction."""
-    work()
-
-
-_threads: dict[uuid.UUID, threading.Thread] = {}
-_threads_lock = threading.Lock()
-
-
-def _with_own_connections(work: Work) -> Work:
-    def run() -> None:
-        close_old_connections()
-        try:
-            work()
-        finally:
-            connections.close_all()  # this thread's connections only
-    return run
-
-
-def run_in_thread(job_id: uuid.UUID, work: Work) -> None:
-    """Run the job in a daemon thread, once the current transaction (which created the job) is
-    committed; right away outside a transaction."""
-    def start() -> None:
-        thread = threading.Thread(target=_with_own_connections(work),
-                                  name=f"ledger-import-{job_id}", daemon=True)
-        with _threads_lock:
-            for finished in [key for key, known in _threads.items() if not known.is_alive()]:
-                del _threads[finished]
-            _threads[job_id] = thread
-        thread.start()
-    transaction.on_commit(start)
-
-
-def wait_for(job_id: uuid.UUID, timeout: float | None = None) -> bool:
-    """Wait for a job's thread (if it has one in this process); True once it has ended."""
-    with _threads_lock:
-        thread = _threads.get(job_id)
-    if thread is None:
-        return True
-    thread.join(timeout)
-    return not thread.is_alive()
-
-
-RUNNERS: dict[str, Runner] = {"inline": run_inline, "thread": run_in_thread}
-
-
-def configured_runner() -> Runner:
-    name = getattr(settings, "LEDGER_IMPORT_RUNNER", "thread")
-    try:
-        return RUNNERS[name]
-    except KeyError:
-        raise ImproperlyConfigured(f"LEDGER_IMPORT_RUNNER : « {name} » inconnu "
-                                   f"({', '.join(RUNNERS)}).") from None
-
-
-# --- The job ---------------------------------------------------------------------------------
 
 def error_as_dict(error: SheetError) -> dict[str, Any]:
     """A located error as the job stores it, with the FAQ rules its message names."""
@@ -126,12 +55,24 @@ def report_as_dict(report: LedgerImportReport) -> dict[str, Any]:
             "message": report.message()}
 
 
-class _Progress:
-    """The service's ``progress(done, total)``: written to the job, at most every
-    ``PROGRESS_INTERVAL_SECONDS`` (and for the last row)."""
+class Superseded(Exception):
+    """The job no longer waits for this run: it was enqueued again (or failed) meanwhile."""
 
-    def __init__(self, job_id: uuid.UUID) -> None:
+
+def _this_run(job_id: uuid.UUID, try_number: int) -> QuerySet[LedgerImportJob]:
+    """The job, only while this try is the one running it."""
+    return LedgerImportJob.objects.filter(pk=job_id, tries=try_number,
+                                          status=LedgerImportStatus.RUNNING)
+
+
+class _Progress:
+    """The service's ``progress(done, total)``: written to the job with its heartbeat, at most
+    every ``PROGRESS_INTERVAL_SECONDS`` (and for the last row); raises ``Superseded`` once the
+    job has moved on without this run."""
+
+    def __init__(self, job_id: uuid.UUID, try_number: int) -> None:
         self.job_id = job_id
+        self.try_number = try_number
         self.written_at: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
@@ -141,52 +82,54 @@ class _Progress:
             return
         self.written_at = now
         total = max(total, 0)
-        LedgerImportJob.objects.filter(pk=self.job_id).update(
-            rows_done=min(max(done, 0), total), rows_total=total)
+        if not _this_run(self.job_id, self.try_number).update(
+                rows_done=min(max(done, 0), total), rows_total=total,
+                heartbeat_at=timezone.now()):
+            raise Superseded
 
 
-def _finish(job_id: uuid.UUID, status: LedgerImportStatus, **fields: Any) -> None:
-    LedgerImportJob.objects.filter(pk=job_id).update(status=status,
-                                                     finished_at=timezone.now(), **fields)
+def _finish(job: LedgerImportJob, try_number: int, status: LedgerImportStatus,
+            **fields: Any) -> None:
+    """Record how this run ended, unless it was superseded meanwhile; the file is no longer
+    needed then."""
+    if _this_run(job.pk, try_number).update(status=status, finished_at=timezone.now(),
+                                            file="", task_id="", **fields):
+        job.file.delete(save=False)
 
 
-def run_ledger_import_job(job_id: uuid.UUID, content: bytes) -> None:
-    """The worker: import the job's file through ``ledger_import`` and record the
-    report, or every located error (nothing written then), or an unexpected failure."""
+def ledger_import_job_run(job_id: uuid.UUID, try_number: int) -> None:
+    """Import the job's file through ``ledger_import`` and record the report, or every located
+    error (nothing written then), or an unexpected failure. Does nothing unless the job waits
+    for this try (see the module)."""
+    if not LedgerImportJob.objects.filter(
+            pk=job_id, tries=try_number, status=LedgerImportStatus.PENDING).update(
+            status=LedgerImportStatus.RUNNING, heartbeat_at=timezone.now()):
+        return
     job = LedgerImportJob.objects.select_related("by", "unit", "application").get(pk=job_id)
-    LedgerImportJob.objects.filter(pk=job_id).update(status=LedgerImportStatus.RUNNING)
     units = (list(Unit.objects.filter(declarations__application=job.application))
              if job.application is not None else None)
     try:
+        with job.file.open("rb") as stored:
+            content = stored.read()
         report = ledger_import(content=content, filename=job.filename, by=job.by,
-                                        unit=job.unit, progress=_Progress(job_id), units=units)
+                               unit=job.unit, progress=_Progress(job_id, try_number),
+                               units=units)
+    except Superseded:
+        logger.info("Import de registre %s : essai %d remplacé par un autre", job_id,
+                    try_number)
     except LedgerRejected as rejected:
-        _finish(job_id, LedgerImportStatus.REJECTED,
+        _finish(job, try_number, LedgerImportStatus.REJECTED,
                 errors=[error_as_dict(error) for error in rejected.errors])
     except ValidationError as refused:
-        _finish(job_id, LedgerImportStatus.REJECTED,
+        _finish(job, try_number, LedgerImportStatus.REJECTED,
                 errors=[error_as_dict(SheetError(None, None, None, message))
                         for message in refused.messages])
     except Exception:
         logger.exception("Import de registre %s : échec inattendu", job_id)
-        _finish(job_id, LedgerImportStatus.FAILED,
+        _finish(job, try_number, LedgerImportStatus.FAILED,
                 errors=[error_as_dict(SheetError(None, None, None, UNEXPECTED))])
     else:
-        _finish(job_id, LedgerImportStatus.DONE, report=report_as_dict(report))
-
-
-def start_ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None = None,
-                        application: Application | None = None,
-                        runner: Runner | None = None) -> LedgerImportJob:
-    """Create the import job of a unit's ledger (``unit``) or of a consortium's (``application``:
-    rows of its declared units only) and hand its work to the runner (see the module)."""
-    if (unit is None) == (application is None):
-        raise ValueError("un import porte sur une unité ou sur une candidature")
-    job = LedgerImportJob.objects.create(by=by, unit=unit, application=application,
-                                         filename=filename[:255])
-    chosen = runner if runner is not None else configured_runner()
-    chosen(job.pk, lambda: run_ledger_import_job(job.pk, content))
-    return job
+        _finish(job, try_number, LedgerImportStatus.DONE, report=report_as_dict(report))
 
 
 # --- The template file -----------------------------------------------------------------------

@@ -8,10 +8,10 @@ administrators (officers and association staff get 403). A consortium's ledger i
 whoever may see the application (each unit's contracts only by those who may read that unit's
 ledger) and imported by its coordinators and administrators. Anonymous users get the login page.
 
-An import creates a job (``carnot.applications.ledgers.jobs``) whose page polls its status
-partial every
-second with htmx: a progress bar while the rows are checked, then what was created, updated and
-left unchanged, or every error with its row, column and rule (nothing written then).
+An import creates a job run by a task (``carnot.applications.ledgers.tasks``) whose page polls
+its status partial every second with htmx: a progress bar while the rows are checked, then what
+was created, updated and left unchanged, or every error with its row, column and rule (nothing
+written then). Each poll also takes back the job if its worker died (enqueued again, or failed).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carnot.applications.ledgers import jobs
+from carnot.applications.ledgers import jobs, tasks
 from carnot.applications.ledgers.forms import LedgerFilterForm, LedgerImportForm
 from carnot.applications.ledgers.permissions import (
     can_import_application_ledger,
@@ -213,9 +213,9 @@ def _import_page(request: HttpRequest, *, unit: Unit | None,
     form = LedgerImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = jobs.start_ledger_import(content=upload.read(), filename=upload.name or "registre",
-                                       by=signed_in_user(request), unit=unit,
-                                       application=application)
+        job = tasks.start_ledger_import(file=upload, filename=upload.name or "registre",
+                                        by=signed_in_user(request), unit=unit,
+                                        application=application)
         return redirect("funding:ledger-import-job", job=job.pk)
     if unit is not None:
         back, name = _unit_url(unit), f"l'unité {unit.rnsr} — {unit.name}"
@@ -251,6 +251,13 @@ def application_import_page(request: HttpRequest, year: int, code: str) -> HttpR
                         application=importable_application_or_403(request.user, year, code))
 
 
+def _recovered(job: LedgerImportJob) -> LedgerImportJob:
+    """The job as it is once taken back if its worker died (its page is where someone waits)."""
+    if tasks.recover_stale_ledger_import(job) is not None:
+        job.refresh_from_db()
+    return job
+
+
 def _job_context(job: LedgerImportJob) -> dict[str, Any]:
     if job.unit is not None:
         back, again = _unit_url(job.unit), reverse("funding:ledger-unit-import",
@@ -271,7 +278,7 @@ def _job_context(job: LedgerImportJob) -> dict[str, Any]:
 def import_job_page(request: HttpRequest, job: uuid.UUID) -> HttpResponse:
     """The user who started the import (and administrators): its progress, then its report or
     its errors (the status region polls ``ledger-import-status`` until the job ends)."""
-    found = ledger_import_job_or_404(request.user, job)
+    found = _recovered(ledger_import_job_or_404(request.user, job))
     return render(request, "ledgers/job.html", {
         **_job_context(found), "title": f"Import du registre « {found.filename} »"})
 
@@ -281,7 +288,7 @@ def import_job_page(request: HttpRequest, job: uuid.UUID) -> HttpResponse:
 def import_status(request: HttpRequest, job: uuid.UUID) -> HttpResponse:
     """The user who started the import (and administrators): the job's status (htmx partial:
     polled every second while the job runs, no longer once it has ended)."""
-    found = ledger_import_job_or_404(request.user, job)
+    found = _recovered(ledger_import_job_or_404(request.user, job))
     return render(request, "ledgers/_job_status.html", _job_context(found))
 
 
