@@ -16,6 +16,7 @@ from django.utils import timezone
 from carnot.accounts.permissions import is_officer
 from carnot.allocation.inputs import allocation_inputs
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
+from carnot.allocation.notifications import notify_run_published
 from carnot.allocation.selectors import line_figures, spent_by_grant
 from carnot.applications.models import Application
 from carnot.common.errors import ServiceError
@@ -209,6 +210,7 @@ def allocation_publish(*, run: AllocationRun, by: User, supersede: bool = False,
                 status=AllocationStatus.SUPERSEDED)
         AllocationRun.objects.filter(pk=current.pk).update(
             status=AllocationStatus.PUBLISHED, published_at=timezone.now(), published_by=by)
+        notify_run_published(run=current)
     run.refresh_from_db()
     return run
 

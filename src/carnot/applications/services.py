@@ -21,6 +21,7 @@ from carnot.applications.models import (
     Signature,
     TransitionRecord,
 )
+from carnot.applications.notifications import notify_transition
 from carnot.applications.permissions import can_take
 from carnot.applications.selectors import blocking_failures, panel_for
 from carnot.applications.workflow import EDITABLE, Guard, Status, find_transition
@@ -301,5 +302,7 @@ def application_transition(*, application: Application, target: str, by: User,
             raise ServiceError("Un motif est requis pour cette décision.")
     application.status = transition.target
     application.save(update_fields=["status", "updated_at"])
+    notify_transition(application=application, source=source, target=transition.target, by=by,
+                      reason=reason)
     return TransitionRecord.objects.create(application=application, source=source,
                                            target=transition.target, by=by, reason=reason)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "carnot.common",
     "carnot.accounts",
+    "carnot.notifications",
     "carnot.registry",
     "carnot.ledgers",
     "carnot.applications",
@@ -161,6 +162,21 @@ TASKS = {
         "QUEUES": ["default"],
     },
 }
+
+# E-mail: the demo writes each message to a file under var/mail (administrators list them at
+# /notifications/envoyees/); production sets the SMTP backend and its server. Links in e-mails
+# start with CARNOT_SITE_URL.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL",
+                                    "Carnot <ne-pas-repondre@carnot.localhost>")
+SITE_URL = os.environ.get("CARNOT_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # How a ledger import uploaded from a page runs (carnot.applications.ledgers.jobs): "thread" in the
 # background while the page polls its progress, or "inline" within the upload's request.
