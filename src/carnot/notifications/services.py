@@ -32,8 +32,11 @@ def rendered(kind: str, language: Language, context: Mapping[str, Any]) -> tuple
     with translation.override(language):
         subject = render_to_string(f"notifications/{kind}/subject.{language}.txt", context)
         body = render_to_string(f"notifications/{kind}/body.{language}.txt", context)
-    # Template tags on lines of their own leave blank lines: at most one between paragraphs.
-    return " ".join(subject.split()), re.sub(r"\n{3,}", "\n\n", body.strip()) + "\n"
+    # A subject is one header line; template tags on lines of their own leave blank lines in a
+    # body: at most one between paragraphs. Only ASCII whitespace: amounts keep their narrow
+    # no-break spaces.
+    return (re.sub(r"[ \t\r\n]+", " ", subject).strip(" "),
+            re.sub(r"\n{3,}", "\n\n", body.strip()) + "\n")
 
 
 def absolute_url(path: str) -> str:
