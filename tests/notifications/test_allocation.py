@@ -39,9 +39,9 @@ def test_each_coordinator_gets_its_amount_and_the_links_to_its_result_and_letter
     assert terr.subject == "Abondement 2026 publié : Carnot Alsace, 22\u202f142\u202f857,20 €"
     assert ("La répartition de l'abondement 2026 (n° 1) est publiée. « Carnot Alsace » "
             "(terr-alsace) reçoit 22\u202f142\u202f857,20 €.") in terr.body
-    assert ("Le détail du calcul : http://localhost:8000/financement/2026/terr-alsace/"
+    assert ("Le détail du calcul : http://127.0.0.1:8000/financement/2026/terr-alsace/"
             "abondement/") in terr.body
-    assert ("La lettre de notification (PDF) : http://localhost:8000/financement/2026/"
+    assert ("La lettre de notification (PDF) : http://127.0.0.1:8000/financement/2026/"
             "terr-alsace/abondement/lettre.pdf") in terr.body
     assert "reçoit 13\u202f285\u202f714,27 €" in by_address["coordo-them@example.fr"].body
     notification = Notification.objects.get(recipient=world.coordinator)

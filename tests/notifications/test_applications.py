@@ -83,7 +83,7 @@ def test_a_submission_goes_to_its_coordinators_and_every_programme_officer(
     assert message.subject == "Candidature déposée : Consortium terr-strasbourg (appel 2026)"
     assert ("La candidature « Consortium terr-strasbourg » (terr-strasbourg) à l'appel Carnot "
             "2026 a été déposée par Anne Martin le ") in message.body
-    assert ("La candidature : http://localhost:8000/candidatures/2026/terr-strasbourg/"
+    assert ("La candidature : http://127.0.0.1:8000/candidatures/2026/terr-strasbourg/"
             in message.body)
     assert not Notification.objects.filter(recipient=world.staff).exists()
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 CONTEXT = {"application_name": "Carnot Alsace", "code": "terr-alsace", "year": 2026,
            "run_number": 1, "amount": "1 234 567,89 €",
-           "letter_url": "http://localhost:8000/financement/2026/terr-alsace/abondement/"
+           "letter_url": "http://127.0.0.1:8000/financement/2026/terr-alsace/abondement/"
                          "lettre.pdf"}
 LINK = "/financement/2026/terr-alsace/abondement/"
 
@@ -80,7 +80,7 @@ def test_a_user_who_chose_english_gets_english_the_others_french(
     body = by_address["coordinator@example.fr"].body
     assert body.startswith("Dear coordinator,")
     assert "receives 1 234 567,89 €" in body
-    assert "Your notifications: http://localhost:8000/notifications/" in body
+    assert "Your notifications: http://127.0.0.1:8000/notifications/" in body
     assert Notification.objects.get(recipient=english).language == "en"
 
 

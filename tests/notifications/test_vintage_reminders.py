@@ -89,7 +89,7 @@ def test_an_expiring_vintage_is_e_mailed_to_its_coordinators_once(
     assert ("Abondement 2026 : 750,00 € restent à dépenser au plus tard le 31/12/2030 "
             f"(dans {EXPIRY_WARNING_DAYS} jours) ; au-delà, ils sont perdus (FAQ-4.1).") \
         in message.body
-    assert ("Les dépenses de l'abondement : http://localhost:8000/financement/2026/"
+    assert ("Les dépenses de l'abondement : http://127.0.0.1:8000/financement/2026/"
             "terr-alsace/depenses/") in message.body
 
     with django_capture_on_commit_callbacks(execute=True):

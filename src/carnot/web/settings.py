@@ -176,7 +176,7 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL",
                                     "Carnot <ne-pas-repondre@carnot.localhost>")
-SITE_URL = os.environ.get("CARNOT_SITE_URL", "http://localhost:8000").rstrip("/")
+SITE_URL = os.environ.get("CARNOT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # How a ledger import uploaded from a page runs (carnot.applications.ledgers.jobs): "thread" in the
 # background while the page polls its progress, or "inline" within the upload's request.
