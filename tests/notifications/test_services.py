@@ -99,6 +99,14 @@ def test_the_task_does_not_send_a_notification_twice(
     assert Notification.objects.get(pk=notification.pk).sent_at == sent_at
 
 
+def test_a_notification_deleted_with_its_account_before_its_task_ran_is_not_sent() -> None:
+    gone = _user("parti")
+    [notification] = notify(recipients=[gone], kind="allocation_published", context=CONTEXT)
+    gone.delete()
+    assert notification_send.enqueue(notification.pk).return_value is False
+    assert not mail.outbox
+
+
 def test_each_recipient_is_notified_once_and_inactive_accounts_not_at_all(
         django_capture_on_commit_callbacks: Capture) -> None:
     coordinator, gone = _user("coordo"), _user("parti")

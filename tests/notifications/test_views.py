@@ -72,7 +72,7 @@ def test_a_user_chooses_english_for_their_e_mails() -> None:
     response = client.post(reverse("notifications:language"), {"language": "en"}, follow=True)
     assert Profile.objects.get(user=coordinator).language == "en"
     html = response.content.decode()
-    assert "Your e-mails will be in English." in html
+    assert "Vos e-mails seront écrits en anglais." in html
     assert 'id="language-en" name="language" value="en" checked' in html
     client.post(reverse("notifications:language"), {"language": "fr"})
     assert Profile.objects.get(user=coordinator).language == "fr"

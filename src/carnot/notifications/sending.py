@@ -13,7 +13,8 @@ from carnot.notifications.models import Notification
 
 
 def notification_email(*, notification_id: int) -> bool:
-    """Send the notification's e-mail unless it was already sent; True when sent now.
+    """Send the notification's e-mail unless it was already sent (or deleted with its
+    recipient's account); True when sent now.
 
     The row stays locked while the message goes out, so that two workers given the same task
     send it once. A failure is written on the notification (the administrators' page shows it)
@@ -21,9 +22,9 @@ def notification_email(*, notification_id: int) -> bool:
     try:
         with transaction.atomic():
             notification = (Notification.objects.select_for_update(of=("self",))
-                            .select_related("recipient").get(pk=notification_id))
-            if notification.sent_at is not None:
-                return False
+                            .select_related("recipient").filter(pk=notification_id).first())
+            if notification is None or notification.sent_at is not None:
+                return False  # its recipient's account was deleted meanwhile, or already sent
             address = notification.recipient.email
             if not address:
                 notification.error = "Aucune adresse e-mail pour ce compte : message non envoyé."

@@ -48,8 +48,8 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     except ServiceError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        messages.success(request, f"Vos e-mails seront écrits en {chosen.label.lower()}."
-                         if chosen is Language.FRENCH else "Your e-mails will be in English.")
+        messages.success(request, "Vos e-mails seront écrits en "
+                         f"{'anglais' if chosen is Language.ENGLISH else 'français'}.")
     return redirect("notifications:list")
 
 
