@@ -5,5 +5,5 @@ from carnot.accounts.models import Profile
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("user", "role")
-    list_filter = ("role",)
+    list_display = ("user", "role", "language")
+    list_filter = ("role", "language")

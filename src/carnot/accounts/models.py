@@ -14,10 +14,19 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrateur"
 
 
+class Language(models.TextChoices):
+    """The language a user reads the platform's e-mails in (French unless they chose English)."""
+
+    FRENCH = "fr", "Français"
+    ENGLISH = "en", "English"
+
+
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="profile")
     role = models.CharField(max_length=32, choices=Role.choices)
+    language = models.CharField("langue des e-mails", max_length=8, choices=Language.choices,
+                                default=Language.FRENCH)
 
     class Meta:
         verbose_name = "profil"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from carnot.accounts.permissions import is_officer
 from carnot.allocation.inputs import allocation_inputs
 from carnot.allocation.models import AllocationLine, AllocationRun, AllocationStatus, Grant
+from carnot.allocation.notifications import notify_run_published
 from carnot.allocation.selectors import line_figures, spent_by_grant
 from carnot.applications.models import Application
 from carnot.audit.models import EventKind
@@ -223,6 +224,7 @@ def allocation_publish(*, run: AllocationRun, by: User, supersede: bool = False,
                      call_year=year, before={"status": AllocationStatus.DRAFT.value},
                      after={"status": AllocationStatus.PUBLISHED.value,
                             "supersedes": published.number if published else None})
+        notify_run_published(run=current)
     run.refresh_from_db()
     return run
 

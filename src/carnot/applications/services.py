@@ -19,6 +19,7 @@ from carnot.applications.models import (
     ApplicationUnit,
     Signature,
 )
+from carnot.applications.notifications import notify_transition
 from carnot.applications.permissions import can_take
 from carnot.applications.selectors import TransitionEntry, blocking_failures, panel_for
 from carnot.applications.workflow import (
@@ -346,4 +347,6 @@ def application_transition(*, application: Application, target: str, by: User,
     event = _audit(application, by, TRANSITION_EVENTS[transition.target], application,
                    before={"status": source.value}, after={"status": transition.target.value},
                    reason=reason)
+    notify_transition(application=application, source=source, target=transition.target, by=by,
+                      reason=reason)
     return TransitionEntry.of(event)

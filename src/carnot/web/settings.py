@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "carnot.common",
     "carnot.audit",
     "carnot.accounts",
+    "carnot.notifications",
     "carnot.registry",
     "carnot.ledgers",
     "carnot.applications",
@@ -173,6 +174,22 @@ LEDGER_IMPORT_FILES_ROOT = Path(os.environ.get("CARNOT_LEDGER_IMPORT_FILES_ROOT"
                                                DATA_DIR / "ledger-imports"))
 LEDGER_IMPORT_STALE_AFTER = float(os.environ.get("CARNOT_LEDGER_IMPORT_STALE_AFTER", "300"))
 LEDGER_IMPORT_RETRIES = int(os.environ.get("CARNOT_LEDGER_IMPORT_RETRIES", "2"))
+
+# E-mail: the demo writes each message to a file under var/mail (administrators list them at
+# /notifications/envoyees/); production sets the SMTP backend and its server. Links in e-mails
+# start with CARNOT_SITE_URL.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL",
+                                    "Carnot <ne-pas-repondre@carnot.localhost>")
+SITE_URL = os.environ.get("CARNOT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 
 # Content security policy: only our own scripts and styles (DSFR and htmx are served locally).
 CSP_DEFAULT_SRC = ("'self'",)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("sante/", health, name="health"),
     path("candidatures/", include("carnot.applications.urls")),
     path("financement/", include((FUNDING, "funding"))),
+    path("notifications/", include("carnot.notifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
