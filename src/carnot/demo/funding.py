@@ -40,16 +40,16 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.models import Field, Max, Model
+from django.db.models import Max
 from stdnum import luhn
 
 from carnot.allocation.models import AllocationRun, Grant
 from carnot.allocation.services import allocation_publish, allocation_run, grants_from_published_run
 from carnot.applications.models import Application, ApplicationUnit
+from carnot.common.sql import insert_rows
 from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
 from carnot.ledgers.services import refresh_ledger_statistics
 from carnot.registry.models import Call, Structure, Unit
@@ -706,35 +706,7 @@ def _lower(contracts: list[ContractPlan], units: set[str], year: int, factor: Fr
 # --- writing -------------------------------------------------------------------------------------
 
 BATCH = 1000
-
-
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field) and field.column
-    return connection.ops.quote_name(field.column)
-
-
-def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Rows written without model instances: the demo writes tens of thousands of contracts at
-    scale 1 (``bulk_create`` spends most of its time building and preparing instances).
-    PostgreSQL: ``COPY``; otherwise multi-row ``INSERT``s as large as the database allows."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(_column(model, column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        row_marks = f"({', '.join(['%s'] * len(columns))})"
-        per_statement = max(1, min(BATCH, (connection.features.max_query_params or BATCH)
-                                   // len(columns)))
-        pending = list(rows)
-        for start in range(0, len(pending), per_statement):
-            batch = pending[start:start + per_statement]
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES "
-                           f"{', '.join([row_marks] * len(batch))}",
-                           [value for values in batch for value in values])
+"""Partners created a statement."""
 
 
 def write_ledgers(plan: LedgerPlan, *, units: Mapping[str, Unit],
@@ -755,8 +727,9 @@ def write_ledgers(plan: LedgerPlan, *, units: Mapping[str, Unit],
             category_derived=partner.headcount is not None, category_reason=partner.reason))
     saved = Partner.objects.bulk_create(rows, batch_size=BATCH)
     before = ResearchContract.objects.aggregate(last=Max("pk"))["last"] or 0
-    _insert(ResearchContract, ("unit", "partner", "reference", "total_cents", "signed_on",
-                               "cifre", "in_theme", "partner_category", "partner_category_year"),
+    insert_rows(ResearchContract, ("unit_id", "partner_id", "reference", "total_cents",
+                                   "signed_on", "cifre", "in_theme", "partner_category",
+                                   "partner_category_year"),
             ((units[contract.unit].pk, saved[contract.partner].pk, contract.reference,
               contract.total_cents, contract.signed_on, contract.cifre, contract.in_theme,
               plan.partners[contract.partner].category_for(contract.signed_on.year).value,
@@ -768,7 +741,7 @@ def write_ledgers(plan: LedgerPlan, *, units: Mapping[str, Unit],
     amounts = [(ids[contract.unit, contract.reference], year, cents)
                for contract in plan.contracts
                for year, cents in sorted(contract.invoiced.items()) if cents]
-    _insert(InvoicedAmount, ("contract", "year", "amount_cents"), amounts)
+    insert_rows(InvoicedAmount, ("contract_id", "year", "amount_cents"), amounts)
     refresh_ledger_statistics()
     return len(saved), len(ids), len(amounts)
 

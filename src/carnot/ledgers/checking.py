@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from carnot.common.french import cell_text, folded_key, is_blank
 from carnot.common.sheets import SheetError
+from carnot.common.sql import chunks
 from carnot.ledgers.cells import (
     _bounded,
     _headcount,
@@ -28,7 +29,6 @@ from carnot.ledgers.cells import (
 from carnot.ledgers.format import (
     ALIASES,
     BALANCE_SHEET,
-    BATCH,
     CATEGORY,
     CATEGORY_YEAR,
     CIFRE,
@@ -223,9 +223,8 @@ class _Checker:
         rnsrs.discard("")
         found: dict[str, Unit] = {}
         chosen = sorted(rnsrs)
-        for start in range(0, len(chosen), BATCH):
-            found.update({unit.rnsr: unit for unit in
-                          Unit.objects.filter(rnsr__in=chosen[start:start + BATCH])})
+        for batch in chunks(chosen):
+            found.update({unit.rnsr: unit for unit in Unit.objects.filter(rnsr__in=batch)})
         self.units = found
 
     def unit(self, line: int, row: list[Any]) -> Unit | None:

@@ -30,8 +30,6 @@ MAX_REFERENCE = 100
 MAX_CENTS = 10**17
 """Beyond this an amount is a typing error (and would not fit a 64-bit column)."""
 PROGRESS_EVERY = 1000
-BATCH = 500
-"""Rows per query when reading or writing in bulk (SQLite's limit on query parameters)."""
 
 CENT = Decimal("0.01")
 MISSING_ROW = 0
