@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carnot.allocation.models import AllocationRun
+from carnot.allocation.overrides import parameter_value
 from carnot.allocation.simulation import (
     AddContract,
     AddUnit,
@@ -27,7 +28,6 @@ from carnot.allocation.simulation import (
     RemoveUnit,
     Scenario,
     SimulationResult,
-    parameter_value,
     simulate,
 )
 from carnot.applications.models import Application, ApplicationUnit

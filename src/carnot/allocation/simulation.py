@@ -34,19 +34,17 @@ when a coordinator changes the units or contracts of a consortium that is not th
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-import yaml
 from django.core.exceptions import PermissionDenied
 
 from carnot.allocation.inputs import allocation_inputs
+from carnot.allocation.overrides import parameter_value
 from carnot.allocation.selectors import LINE_FIGURES, FigureChange, ParameterChange, line_figures
 from carnot.allocation.services import ENVELOPE, allocation_parameters
 from carnot.common.errors import ServiceError
@@ -191,61 +189,6 @@ def change_key(index: int, name: str = "") -> str:
 
 
 # --- Parameters ------------------------------------------------------------------------------
-
-TRUE_WORDS = frozenset({"oui", "o", "vrai", "true", "yes", "1"})
-FALSE_WORDS = frozenset({"non", "n", "faux", "false", "no", "0"})
-NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-
-
-def _compact_number(text: str) -> str:
-    """« 62 000 000,00 € » → « 62000000.00 »; other text unchanged."""
-    compact = re.sub(r"[\s\u00a0\u202f€]", "", text)
-    return compact.replace(",", ".") if NUMBER.match(compact) else text
-
-
-def parameter_value(current: Any, value: Any) -> Any:
-    """A parameter's new value in the form its file gives it, from JSON or from text typed in
-    a form (``current`` is its value in force): « oui/non » for a yes/no, an integer, a list of
-    years (« 2024, 2025 »), a table in YAML or JSON, a decimal amount or ratio (« 0,8 »,
-    « 62 000 000,00 »). Raises ``ValueError`` with the reason in French."""
-    if not isinstance(value, str):
-        if isinstance(current, str) and isinstance(value, int | float) \
-                and not isinstance(value, bool):
-            return str(value)
-        return value
-    text = value.strip()
-    if not text:
-        raise ValueError("valeur vide")
-    if isinstance(current, bool):
-        folded = _fold(text)
-        if folded in TRUE_WORDS or folded in FALSE_WORDS:
-            return folded in TRUE_WORDS
-        raise ValueError(f"« {text} » : « oui » ou « non » attendu")
-    if isinstance(current, int):
-        try:
-            return int(re.sub(r"\s", "", text))
-        except ValueError:
-            raise ValueError(f"« {text} » : nombre entier attendu") from None
-    if isinstance(current, list | tuple):
-        items = [item for item in re.split(r"[\s,;]+", text.strip("[]() ")) if item]
-        if not items or not all(item.isdigit() for item in items):
-            raise ValueError(f"« {text} » : liste d'années attendue (ex. « 2024, 2025 »)")
-        return [int(item) for item in items]
-    if isinstance(current, Mapping):
-        try:
-            table = yaml.safe_load(text)
-        except yaml.YAMLError:
-            table = None
-        if not isinstance(table, Mapping):
-            raise ValueError(f"« {text} » : table attendue, en YAML ou JSON, comme dans le "
-                             "fichier des paramètres")
-        return table
-    return _compact_number(text)
-
 
 def simulation_parameters(*, call: Call, envelope_cents: Cents | None,
                           overrides: Mapping[str, Any]) -> CallParameters:

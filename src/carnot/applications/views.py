@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carnot.applications import services, spreadsheet
+from carnot.applications import services, spreadsheet, spreadsheet_export
 from carnot.applications.forms import (
     ApplicationForm,
     ImportForm,
@@ -436,9 +436,9 @@ def transition(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def application_export(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """Whoever may see the application: its « document de dépôt » (.xlsx)."""
     application = _visible(request, year, code)
-    response = HttpResponse(spreadsheet.export_application(application), content_type=XLSX)
+    response = HttpResponse(spreadsheet_export.export_application(application), content_type=XLSX)
     response["Content-Disposition"] = \
-        f'attachment; filename="{spreadsheet.export_filename(application)}"'
+        f'attachment; filename="{spreadsheet_export.export_filename(application)}"'
     return response
 
 
