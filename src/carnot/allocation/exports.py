@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -14,6 +13,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from carnot.allocation.models import AllocationRun
 from carnot.allocation.presenters import AMOUNT_COLUMNS, KIND_LABELS, parameters_shown
 from carnot.allocation.selectors import RunLine, allocation_lines
+from carnot.common.downloads import csv_text
 from carnot.rules.money import Cents, format_euros_plain
 
 EXPORT_HEADER = ["appel", "répartition", "statut", "identifiant", "consortium", "type",
@@ -44,19 +44,15 @@ EUROS_FORMAT = '#,##0.00 "€"'
 
 
 def run_csv(run: AllocationRun) -> str:
-    """The run's lines as CSV text, with a byte-order mark so that spreadsheet programs read
-    UTF-8."""
-    content = io.StringIO()
-    content.write("\ufeff")
-    writer = csv.writer(content, delimiter=";")
-    writer.writerow(EXPORT_HEADER)
+    """The run's lines as CSV text."""
+    rows: list[list[Any]] = [EXPORT_HEADER]
     for row, cells in _rows(run):
         line = row.line
         plain = [format_euros_plain(cents) for cents in (
             line.threshold_revenue_cents, line.abondement_revenue_cents, line.guarantee_cents,
             line.pro_rata_cents, line.bonus_cents, line.allocation_cents)]
-        writer.writerow([*cells[:8], *plain[:2], cells[8], *plain[2:]])
-    return content.getvalue()
+        rows.append([*cells[:8], *plain[:2], cells[8], *plain[2:]])
+    return csv_text(rows)
 
 
 def run_xlsx(run: AllocationRun) -> bytes:

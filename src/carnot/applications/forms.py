@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from carnot.applications.models import KIND_CHOICES, Application, ApplicationUnit
 from carnot.applications.workflow import Status
+from carnot.common.downloads import XLSX
 from carnot.registry.models import Call, CallStatus, Pui, Structure, Team, Unit
 from carnot.registry.validators import validate_rnsr
 from carnot.rules.domain import AlignmentKind
@@ -275,8 +276,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="Document de dépôt (.xlsx)",
                            widget=forms.FileInput(attrs={
                                "class": "fr-upload",
-                               "accept": ".xlsx,application/vnd.openxmlformats-officedocument"
-                                         ".spreadsheetml.sheet"}))
+                               "accept": f".xlsx,{XLSX}"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

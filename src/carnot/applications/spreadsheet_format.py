@@ -29,8 +29,6 @@ MAX_ROWS = 5000
 """Most rows read in one sheet."""
 MAX_COLUMNS = 100
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # --- Columns ---------------------------------------------------------------------------------
 

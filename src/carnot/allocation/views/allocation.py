@@ -60,6 +60,7 @@ from carnot.allocation.services import (
     allocation_run,
 )
 from carnot.applications.forms import show_refusal
+from carnot.common.downloads import CSV, XLSX, attachment
 from carnot.common.errors import ServiceError
 from carnot.common.requests import is_htmx, signed_in_user
 from carnot.registry.models import Call
@@ -67,7 +68,6 @@ from carnot.rules.explanation import UnknownConsortium, explain_stored_consortiu
 from carnot.rules.money import format_euros
 from carnot.rules.spending import spend_by
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SERVICE_FIELDS = {"envelope_cents": ENVELOPE}
 """Fields named by the service's refusals, as the form names them."""
 
@@ -205,9 +205,7 @@ def allocation_csv(request: HttpRequest, year: int, number: int) -> HttpResponse
     « ; », amounts in euros with a decimal comma)."""
     allocation_reader_or_403(request.user)
     run = allocation_run_or_404(year, number)
-    response = HttpResponse(run_csv(run), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_name(run, "csv")}"'
-    return response
+    return attachment(run_csv(run), CSV, export_name(run, "csv"))
 
 
 @require_GET
@@ -217,9 +215,7 @@ def allocation_xlsx(request: HttpRequest, year: int, number: int) -> HttpRespons
     (amounts as numbers in euros, a total row), with its parameters on a second sheet."""
     allocation_reader_or_403(request.user)
     run = allocation_run_or_404(year, number)
-    response = HttpResponse(run_xlsx(run), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export_name(run, "xlsx")}"'
-    return response
+    return attachment(run_xlsx(run), XLSX, export_name(run, "xlsx"))
 
 
 # --- Publish -----------------------------------------------------------------------------------
