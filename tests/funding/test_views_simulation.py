@@ -127,7 +127,7 @@ def test_parameter_override_on_its_field(world: SimulationWorld) -> None:
 
     text = _text(html)
     assert "Paramètre perimeter_kept_minimum : 0.85 → 0.9" in text
-    assert "garantie : oui → non" in text
+    assert "abondement garanti : oui → non" in text
 
 
 def test_errors_come_back_on_the_form_by_line(world: SimulationWorld) -> None:

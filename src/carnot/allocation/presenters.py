@@ -16,7 +16,7 @@ from carnot.rules.money import Cents, format_euros
 
 KIND_LABELS = dict(KIND_CHOICES)
 SOURCE_LABELS = {"assumption": "hypothèse", "scenario": "surcharge"}
-FIGURE_LABELS = {
+LINE_FIGURE_LABELS = {
     "admissible": "recevable",
     "threshold_revenue_cents": "assiette du seuil",
     "abondement_revenue_cents": "assiette de l'abondement",
@@ -181,7 +181,8 @@ class FigureShown:
     after: str
 
 
-def _figure(value: Any, name: str) -> str:
+def line_figure(value: Any, name: str) -> str:
+    """A figure of an allocation line in French: euros, « oui »/« non », « — » for none."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -206,9 +207,9 @@ class ChangeShown:
 def change_shown(change: LineChange) -> ChangeShown:
     return ChangeShown(
         change=change, label=CHANGE_LABELS[change.change],
-        figures=[FigureShown(FIGURE_LABELS.get(figure.name, figure.name),
-                             _figure(figure.before, figure.name),
-                             _figure(figure.after, figure.name))
+        figures=[FigureShown(LINE_FIGURE_LABELS.get(figure.name, figure.name),
+                             line_figure(figure.before, figure.name),
+                             line_figure(figure.after, figure.name))
                  for figure in change.figures if figure.name in LINE_FIGURES],
         parameters=[(parameter.name, shown_value(parameter.before),
                      shown_value(parameter.after)) for parameter in change.parameters],
