@@ -62,7 +62,7 @@ from carnot.spending.models import Expenditure, ExpenditureCategory, SpendingCha
 from carnot.spending.services import expenditure_record
 
 if TYPE_CHECKING:
-    from carnot.demo.national import ApplicationPlan, UnitPlan
+    from carnot.demo.plan import ApplicationPlan, UnitPlan
 
 C = PartnerCategory
 
