@@ -57,14 +57,13 @@ from carnot.demo.accounts import (
     DemoAccount,
 )
 from carnot.demo.funding import (
-    FundingSummary,
-    plan_ledgers,
     publish_demo_allocation,
     remove_demo_funding,
     remove_orphan_ledgers,
     summarise,
     write_ledgers,
 )
+from carnot.demo.ledger_plan import FundingSummary, plan_ledgers
 from carnot.demo.network import (
     FORMER,
     TERRITORIAL,
