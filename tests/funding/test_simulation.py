@@ -20,15 +20,14 @@ from hypothesis import strategies as st
 
 from carnot.allocation.models import AllocationRun
 from carnot.allocation.overrides import parameter_value
-from carnot.allocation.simulation import (
+from carnot.allocation.simulation import SimulationResult, simulate
+from carnot.allocation.simulation_scenario import (
     AddContract,
     AddUnit,
     ChangeContract,
     ChangeRefused,
     RemoveUnit,
     Scenario,
-    SimulationResult,
-    simulate,
 )
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.ledgers.models import InvoicedAmount, ResearchContract

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carnot.allocation.forms.simulation import LineError, parse_changes, parse_euros, parse_line
-from carnot.allocation.simulation import AddContract, AddUnit, ChangeContract, RemoveUnit
+from carnot.allocation.simulation_scenario import AddContract, AddUnit, ChangeContract, RemoveUnit
 from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from carnot.rules.domain import PartnerCategory
 from tests.funding.simulation_world import (

@@ -27,7 +27,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carnot.allocation.services import ENVELOPE
-from carnot.allocation.simulation import (
+from carnot.allocation.simulation_scenario import (
     AddContract,
     AddUnit,
     Change,

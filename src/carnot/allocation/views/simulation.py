@@ -27,13 +27,8 @@ from carnot.allocation.forms.simulation import SimulationForm
 from carnot.allocation.permissions import call_or_404, simulation_scope, simulator_or_403
 from carnot.allocation.presenters import KIND_LABELS, LINE_FIGURE_LABELS, line_figure
 from carnot.allocation.services import ENVELOPE
-from carnot.allocation.simulation import (
-    ChangeRefused,
-    ConsortiumOutcome,
-    Scenario,
-    SimulationResult,
-    simulate,
-)
+from carnot.allocation.simulation import ConsortiumOutcome, SimulationResult, simulate
+from carnot.allocation.simulation_scenario import ChangeRefused, Scenario
 from carnot.common.errors import ServiceError
 from carnot.common.requests import is_htmx
 from carnot.rules.money import euros_to_cents, format_euros
