@@ -199,6 +199,18 @@ def shown_value(value: Any) -> str:
     return str(value)
 
 
+def _source(entry: Mapping[str, Any]) -> dict[str, str]:
+    """Where a parameter's value comes from: a FAQ rule, an assumption, or the call's override
+    (with the source it replaces)."""
+    source = str(entry["source"])
+    if source.startswith("FAQ-"):
+        return {"source_rule": source, "source": source}
+    if source == "scenario":
+        was = f" (était {entry['overridden_from']})" if entry.get("overridden_from") else ""
+        return {"source_rule": "", "source": f"surchargé pour l'appel{was}"}
+    return {"source_rule": "", "source": "hypothèse" if source == "assumption" else source}
+
+
 class SimulationForm(forms.Form):
     """The envelope (euros), one optional override per parameter of the call (the envelope
     apart), and the changes box."""
@@ -229,8 +241,9 @@ class SimulationForm(forms.Form):
                 widget=forms.TextInput(attrs={**INPUT, "placeholder": "inchangé"}))
 
     def parameter_rows(self) -> list[dict[str, Any]]:
-        """Each parameter with its value in force, its source and its field."""
-        return [{"entry": entry, "value": shown_value(entry["value"]),
+        """Each parameter with its value in force, its source (``source_rule``: the FAQ rule
+        that gives it, linked; else ``source`` in words) and its field."""
+        return [{"entry": entry, "value": shown_value(entry["value"]), **_source(entry),
                  "field": self[PARAMETER_PREFIX + entry["name"]]} for entry in self.parameters]
 
     def clean_enveloppe(self) -> Cents | None:
