@@ -115,7 +115,8 @@ def load(scale: int, seed: int = 2026) -> Loaded:
     from django.db import connection
 
     from carnot.applications.models import Application, ApplicationUnit
-    from carnot.demo.national import DEMO_CALL_YEAR, OFFICER_USERNAME, build_demo
+    from carnot.demo.accounts import DEMO_CALL_YEAR, OFFICER_USERNAME
+    from carnot.demo.national import build_demo
     from carnot.ledgers.models import InvoicedAmount, ResearchContract
     from carnot.registry.models import Call
 

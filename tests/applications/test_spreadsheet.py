@@ -32,14 +32,9 @@ from carnot.applications.services import (
     unit_remove,
     unit_update,
 )
-from carnot.applications.spreadsheet import (
-    APPLICATION_SHEET,
-    SIGNATURES_SHEET,
-    UNITS_SHEET,
-    ImportReport,
-    export_application,
-    import_application,
-)
+from carnot.applications.spreadsheet import ImportReport, import_application
+from carnot.applications.spreadsheet_export import export_application
+from carnot.applications.spreadsheet_format import APPLICATION_SHEET, SIGNATURES_SHEET, UNITS_SHEET
 from carnot.applications.workflow import Status
 from carnot.audit.models import AuditEvent
 from carnot.common.errors import ServiceError

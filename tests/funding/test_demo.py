@@ -24,17 +24,10 @@ from carnot.allocation.models import AllocationLine, AllocationRun, AllocationSt
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.applications.selectors import national_contracts, panels_for_call
 from carnot.audit.models import AuditEvent
-from carnot.demo.funding import AT_FLOOR, NOT_GUARANTEED, plan_ledgers
-from carnot.demo.national import (
-    BROKEN,
-    COORDINATOR_APPLICATIONS,
-    DEMO_CALL_YEAR,
-    DemoSummary,
-    build_demo,
-    database_is_empty,
-    demo_reset,
-    plan_demo,
-)
+from carnot.demo.accounts import BROKEN, COORDINATOR_APPLICATIONS, DEMO_CALL_YEAR
+from carnot.demo.ledger_plan import AT_FLOOR, NOT_GUARANTEED, plan_ledgers
+from carnot.demo.national import DemoSummary, build_demo, database_is_empty, demo_reset
+from carnot.demo.plan import plan_demo
 from carnot.ledgers.models import InvoicedAmount, Partner, ResearchContract
 from carnot.ledgers.selectors import contract_eligibilities
 from carnot.registry.models import Call, Structure

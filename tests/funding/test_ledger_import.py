@@ -20,8 +20,8 @@ from stdnum import luhn
 from carnot.applications.models import ApplicationUnit
 from carnot.applications.selectors import national_contracts
 from carnot.applications.services import application_create
+from carnot.common.french import InvalidInput, parse_date, parse_money
 from carnot.ledgers import checking, services
-from carnot.ledgers.cells import _Invalid, parse_date, parse_money
 from carnot.ledgers.format import LedgerRejected
 from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
 from carnot.ledgers.selectors import contract_eligibilities
@@ -307,7 +307,7 @@ def test_french_money_formats(typed: object, cents: int) -> None:
 @pytest.mark.parametrize("typed", ["abc", "1,234", "12,3456", "1 2 3,4,5", True])
 def test_money_refusals(typed: object) -> None:
     """« 1,234 » is read the French way: a decimal comma, so three decimals, refused."""
-    with pytest.raises(_Invalid):
+    with pytest.raises(InvalidInput):
         parse_money(typed)
 
 

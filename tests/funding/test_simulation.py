@@ -19,16 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carnot.allocation.models import AllocationRun
-from carnot.allocation.simulation import (
+from carnot.allocation.overrides import parameter_value
+from carnot.allocation.simulation import SimulationResult, simulate
+from carnot.allocation.simulation_scenario import (
     AddContract,
     AddUnit,
     ChangeContract,
     ChangeRefused,
     RemoveUnit,
     Scenario,
-    SimulationResult,
-    parameter_value,
-    simulate,
 )
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.ledgers.models import InvoicedAmount, ResearchContract

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carnot.allocation.forms.simulation import LineError, parse_changes, parse_euros, parse_line
-from carnot.allocation.simulation import AddContract, AddUnit, ChangeContract, RemoveUnit
+from carnot.allocation.simulation_scenario import AddContract, AddUnit, ChangeContract, RemoveUnit
 from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from carnot.rules.domain import PartnerCategory
 from tests.funding.simulation_world import (
@@ -127,7 +127,7 @@ def test_parameter_override_on_its_field(world: SimulationWorld) -> None:
 
     text = _text(html)
     assert "Paramètre perimeter_kept_minimum : 0.85 → 0.9" in text
-    assert "garantie : oui → non" in text
+    assert "abondement garanti : oui → non" in text
 
 
 def test_errors_come_back_on_the_form_by_line(world: SimulationWorld) -> None:

@@ -25,19 +25,21 @@ from carnot.applications.selectors import (
 )
 from carnot.applications.services import application_transition
 from carnot.applications.workflow import Status
-from carnot.demo.national import (
+from carnot.demo.accounts import (
     BROKEN,
     CLEAN_APPLICATION,
     DEMO_ACCOUNTS,
     DEMO_CALL_YEAR,
     DEMO_PASSWORD,
+)
+from carnot.demo.national import (
     DemoSummary,
     build_demo,
     database_is_empty,
     demo_is_loaded,
     demo_reset,
-    plan_demo,
 )
+from carnot.demo.plan import plan_demo
 from carnot.ledgers.models import ResearchContract
 from carnot.registry.models import Call, Pui, Unit
 from carnot.rules.admissibility import rnsr_is_well_formed

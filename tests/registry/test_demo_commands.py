@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from carnot.allocation.models import AllocationRun, Grant
 from carnot.applications.models import Application
 from carnot.demo import cli
+from carnot.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from carnot.demo.cli import main as demo_main
-from carnot.demo.national import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -317,8 +317,8 @@ def test_unknown_rnsr_is_refused_with_422_naming_it_and_the_rule(network: Networ
     body = response.json()
     assert "202099999Z" in body["detail"]
     assert "FAQ-2.18" in body["detail"]
-    assert body["errors"] == {"rnsr": ["Unité inconnue du répertoire : « 202099999Z » "
-                                       "(FAQ-2.18)."]}
+    assert body["errors"] == {"rnsr": ["Unité inconnue du répertoire national : « 202099999Z "
+                                       "». Vérifiez le numéro RNSR (FAQ-2.18)."]}
 
 
 def test_unknown_reference_data_and_bad_input_are_refused_in_french(network: Network) -> None:

@@ -22,12 +22,8 @@ import pytest
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from carnot.applications.models import ApplicationUnit
-from carnot.demo.national import (
-    COORDINATOR_USERNAME,
-    DEMO_PASSWORD,
-    OFFICER_USERNAME,
-    build_demo,
-)
+from carnot.demo.accounts import COORDINATOR_USERNAME, DEMO_PASSWORD, OFFICER_USERNAME
+from carnot.demo.national import build_demo
 from carnot.registry.models import Pui, Structure, Unit
 from tests.web.browser_helpers import (
     BrowserProblems,

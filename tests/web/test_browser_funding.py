@@ -20,12 +20,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carnot.allocation.models import AllocationLine, AllocationStatus, Grant
-from carnot.demo.national import (
-    COORDINATOR_USERNAME,
-    DEMO_PASSWORD,
-    OFFICER_USERNAME,
-    build_demo,
-)
+from carnot.demo.accounts import COORDINATOR_USERNAME, DEMO_PASSWORD, OFFICER_USERNAME
+from carnot.demo.national import build_demo
 from carnot.rules.money import format_euros
 from carnot.spending.models import Expenditure
 from tests.web.browser_helpers import (

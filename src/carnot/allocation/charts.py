@@ -16,7 +16,6 @@ alone). Each PNG is deterministic for the same figures (no software or date meta
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +30,7 @@ from matplotlib.typing import RcKeyType
 from carnot.allocation.models import AllocationLine, AllocationRun
 from carnot.allocation.selectors import YearFigures
 from carnot.applications.models import KIND_CHOICES
+from carnot.common.downloads import csv_text
 from carnot.rules.money import format_euros_plain
 
 matplotlib.use("Agg")  # before anything imports pyplot (these modules do not)
@@ -83,12 +83,6 @@ def _empty(axes: Axes, text: str) -> None:
     axes.set_axis_off()
 
 
-def _csv(rows: Sequence[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue()
-
-
 # --- A consortium over the years -----------------------------------------------------------
 
 def consortium_chart_png(history: Sequence[YearFigures], *, title: str) -> bytes:
@@ -130,7 +124,7 @@ def consortium_chart_csv(history: Sequence[YearFigures]) -> str:
     rows.append(["total",
                  format_euros_plain(sum(entry.eligible_revenue_cents for entry in history)),
                  format_euros_plain(sum(entry.abondement_cents for entry in history))])
-    return _csv(rows)
+    return csv_text(rows)
 
 
 # --- A run's national distribution -----------------------------------------------------------
@@ -185,4 +179,4 @@ def distribution_chart_csv(lines: Sequence[AllocationLine], run: AllocationRun) 
                  format_euros_plain(sum(line.allocation_cents for line in lines))])
     rows.append(["", "", "enveloppe", "", "", "", "", "", "",
                  format_euros_plain(run.envelope_cents)])
-    return _csv(rows)
+    return csv_text(rows)

@@ -51,6 +51,8 @@ class FigureRow:
     value: str
     rule: str = ""
     note: str = ""
+    total: bool = False
+    """The figure the others add up to (the amount granted), set apart in the letter."""
 
 
 def result_figures(result: PublishedResult) -> list[FigureRow]:
@@ -83,7 +85,7 @@ def result_figures(result: PublishedResult) -> list[FigureRow]:
         FigureRow("Bonus de performance", format_euros(line.bonus_cents), "ALLOC-1",
                   "À partir de 2027 (FAQ-2.14)."),
         FigureRow("Abondement attribué", format_euros(line.allocation_cents), "ALLOC-3",
-                  "Arrondi au centime, le total réparti égale l'enveloppe."),
+                  "Arrondi au centime, le total réparti égale l'enveloppe.", total=True),
         FigureRow("Enveloppe nationale", format_euros(result.run.envelope_cents), "ALLOC-1"),
         FigureRow("Consortiums de la répartition",
                   f"{result.consortia} (dont {count(result.admissible_consortia, 'recevable')})"),

@@ -134,17 +134,6 @@ def _puis(codes: list[str]) -> list[Pui]:
     return [found[code] for code in dict.fromkeys(codes)]
 
 
-def _shared_with(call: Call, code: str | None) -> Application | None:
-    """The other application a shared unit is declared with (FAQ-2.17), in the same call."""
-    if not code:
-        return None
-    other = Application.objects.filter(call=call, code=code).first()
-    if other is None:
-        raise ServiceError({"shared_with": f"Aucune candidature « {code} » dans l'appel "
-                                           f"{call.year} (partage d'unité, FAQ-2.17)."})
-    return other
-
-
 # --- Applications --------------------------------------------------------------------------
 
 
@@ -225,17 +214,19 @@ def list_units(request: HttpRequest, year: int, code: str) -> list[ApplicationUn
              summary="Déclarer une unité")
 def declare_unit(request: HttpRequest, year: int, code: str, payload: UnitIn) -> Status[Any]:
     """Its coordinators and administrators, while it is a draft: declare a unit of the
-    directory (an RNSR the directory does not know is refused, FAQ-2.18)."""
+    directory (an RNSR the directory does not know is refused, FAQ-2.18); the managing tutelle
+    and tutelles not sent are the directory's, as on the page."""
     application = _editable(request, year, code)
     declaration = services.unit_declare(
         application=application, by=signed_in_user(request), rnsr=payload.rnsr,
         scientific_lead=payload.scientific_lead,
-        managing_tutelle=_structure(payload.managing_tutelle, "managing_tutelle"),
+        managing_tutelle=(_structure(payload.managing_tutelle, "managing_tutelle")
+                          if payload.managing_tutelle else None),
         tutelles=_structures(payload.tutelles, "tutelles"),
         permanent_researchers_fte=payload.permanent_researchers_fte,
         research_engineers_fte=payload.research_engineers_fte,
         research_engineers_do_research=payload.research_engineers_do_research,
-        shared_with=_shared_with(application.call, payload.shared_with),
+        shared_with=services.shared_with_in_call(application.call, payload.shared_with),
         partial=payload.partial)
     return Status(201, _declaration(application, declaration.unit.rnsr))
 
@@ -269,7 +260,7 @@ def update_unit(request: HttpRequest, year: int, code: str, rnsr: str,
     if fields.get("managing_tutelle") is not None:
         fields["managing_tutelle"] = _structure(fields["managing_tutelle"], "managing_tutelle")
     if "shared_with" in fields:
-        fields["shared_with"] = _shared_with(declaration.application.call,
+        fields["shared_with"] = services.shared_with_in_call(declaration.application.call,
                                              fields["shared_with"])
     if fields.get("scientific_lead") is None:
         fields.pop("scientific_lead", None)

@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from carnot.applications.models import KIND_CHOICES, Application, ApplicationUnit
+from carnot.applications.services import shared_with_in_call
 from carnot.applications.workflow import Status
+from carnot.common.downloads import XLSX
+from carnot.common.errors import ServiceError
 from carnot.registry.models import Call, CallStatus, Pui, Structure, Team, Unit
-from carnot.registry.validators import validate_rnsr
 from carnot.rules.domain import AlignmentKind
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -148,13 +150,10 @@ class DeclarationForm(forms.Form):
         self.call = call
 
     def clean_shared_with(self) -> Application | None:
-        code = self.cleaned_data.get("shared_with") or ""
-        if not code:
-            return None
-        other = Application.objects.filter(call=self.call, code=code).first()
-        if other is None:
-            raise ValidationError(f"Aucune candidature « {code} » dans l'{self.call}.")
-        return other
+        try:
+            return shared_with_in_call(self.call, self.cleaned_data.get("shared_with"))
+        except ServiceError as unknown:
+            raise ValidationError(unknown.messages) from unknown
 
     def clean_research_engineers_fte(self) -> Decimal:
         return self.cleaned_data.get("research_engineers_fte") or Decimal(0)
@@ -183,32 +182,15 @@ class RnsrField(forms.CharField):
 
 
 class UnitDeclareForm(DeclarationForm):
-    """A unit added by its RNSR: it must be in the directory; its tutelles and managing tutelle
-    default to the directory's."""
+    """A unit added by its RNSR; whether it is in the directory, and the tutelles and managing
+    tutelle left empty (the directory's), are the service's (``services.unit_declare``), as for
+    the API."""
 
-    rnsr = RnsrField(label="Numéro RNSR", max_length=10, validators=[validate_rnsr],
-                           help_text="Neuf chiffres puis une lettre majuscule "
-                                     "(ex. : 200919143B).",
-                           widget=forms.TextInput(attrs={**INPUT, "autocomplete": "off"}))
+    rnsr = RnsrField(label="Numéro RNSR", max_length=10,
+                     help_text="Neuf chiffres puis une lettre majuscule (ex. : 200919143B).",
+                     widget=forms.TextInput(attrs={**INPUT, "autocomplete": "off"}))
 
     field_order = ["rnsr"]
-
-    def clean_rnsr(self) -> str:
-        rnsr = str(self.cleaned_data["rnsr"])
-        if not Unit.objects.filter(rnsr=rnsr).exists():
-            raise ValidationError(f"Unité inconnue du répertoire national : « {rnsr} ». "
-                                  "Vérifiez le numéro RNSR (FAQ-2.18).")
-        return rnsr
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        unit = Unit.objects.filter(rnsr=cleaned.get("rnsr", "")).first()
-        if unit is not None:
-            if not cleaned.get("tutelles"):
-                cleaned["tutelles"] = list(unit.tutelles.all())
-            if cleaned.get("managing_tutelle") is None:
-                cleaned["managing_tutelle"] = unit.managing_tutelle
-        return cleaned
 
 
 class UnitEditForm(DeclarationForm):
@@ -275,8 +257,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="Document de dépôt (.xlsx)",
                            widget=forms.FileInput(attrs={
                                "class": "fr-upload",
-                               "accept": ".xlsx,application/vnd.openxmlformats-officedocument"
-                                         ".spreadsheetml.sheet"}))
+                               "accept": f".xlsx,{XLSX}"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

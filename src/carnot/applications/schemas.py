@@ -167,8 +167,12 @@ class UnitIn(Schema):
 
     rnsr: str = Field(description="numéro RNSR d'une unité du répertoire")
     scientific_lead: str = Field(default="", description="nom du responsable scientifique")
-    managing_tutelle: str = Field(description="code de la tutelle gestionnaire")
-    tutelles: list[str] = Field(description="codes de toutes les tutelles de l'unité")
+    managing_tutelle: str | None = Field(
+        default=None, description="code de la tutelle gestionnaire (absent : celle du "
+                                  "répertoire)")
+    tutelles: list[str] = Field(default_factory=list,
+                                description="codes de toutes les tutelles de l'unité (vide : "
+                                            "celles du répertoire)")
     permanent_researchers_fte: Decimal | None = None
     research_engineers_fte: Decimal = Decimal(0)
     research_engineers_do_research: bool = False

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +34,7 @@ from carnot.audit.models import AuditEvent, EventKind
 from carnot.audit.services import audit_record
 from carnot.common.errors import ServiceError
 from carnot.registry.models import Call, CallStatus, Person, Pui, Structure, Team, Unit
+from carnot.registry.validators import validate_rnsr
 from carnot.rules.verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -148,20 +150,44 @@ def person_named(full_name: str, structure: Structure | None = None) -> Person:
 
 
 @transaction.atomic
+def shared_with_in_call(call: Call, code: str | None) -> Application | None:
+    """The other application a shared unit is declared with (FAQ-2.17), by its code in the same
+    call; None for no code."""
+    if not code:
+        return None
+    other = Application.objects.filter(call=call, code=code).first()
+    if other is None:
+        raise ServiceError({"shared_with": f"Aucune candidature « {code} » dans l'appel "
+                                           f"{call.year} (partage d'unité, FAQ-2.17)."})
+    return other
+
+
 def unit_declare(*, application: Application, by: User, rnsr: str,
-                 scientific_lead: str, managing_tutelle: Structure,
-                 tutelles: Iterable[Structure], permanent_researchers_fte: Decimal | None,
+                 scientific_lead: str = "", managing_tutelle: Structure | None = None,
+                 tutelles: Iterable[Structure] = (),
+                 permanent_researchers_fte: Decimal | None = None,
                  research_engineers_fte: Decimal = Decimal(0),
                  research_engineers_do_research: bool = False,
                  shared_with: Application | None = None, partial: bool = False) -> ApplicationUnit:
-    """Declare a unit of the directory in the application (FAQ-2.17, 2.18)."""
+    """Declare a unit of the directory in the application (FAQ-2.17, 2.18), for the page, the
+    API and the spreadsheet alike: the RNSR typed in any case; the managing tutelle and the
+    tutelles, when not given, are the directory's (a coordinator corrects them when the unit's
+    declaration differs)."""
     _require_editable(application)
+    rnsr = rnsr.strip().upper()
+    try:
+        validate_rnsr(rnsr)
+    except ValidationError as malformed:
+        raise ServiceError({"rnsr": malformed.messages}) from malformed
     unit = Unit.objects.filter(rnsr=rnsr).first()
     if unit is None:
-        raise ServiceError({"rnsr": f"Unité inconnue du répertoire : « {rnsr} » (FAQ-2.18)."})
+        raise ServiceError({"rnsr": f"Unité inconnue du répertoire national : « {rnsr} ». "
+                                    "Vérifiez le numéro RNSR (FAQ-2.18)."})
     if application.units.filter(unit=unit).exists():
         raise ServiceError({"rnsr": f"L'unité {rnsr} est déjà déclarée dans cette candidature ; "
                                     "chaque unité est déclarée une seule fois (FAQ-2.18)."})
+    tutelles = list(tutelles) or list(unit.tutelles.all())
+    managing_tutelle = managing_tutelle or unit.managing_tutelle
     declaration = ApplicationUnit(
         application=application, unit=unit,
         scientific_lead=person_named(scientific_lead) if scientific_lead.strip() else None,

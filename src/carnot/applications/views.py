@@ -12,7 +12,6 @@ same views answer a redirection (or the form again, with its errors).
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carnot.applications import services, spreadsheet
+from carnot.applications import exports, services, spreadsheet, spreadsheet_export
 from carnot.applications.forms import (
     ApplicationForm,
     ImportForm,
@@ -68,12 +67,12 @@ from carnot.applications.workflow import (
     find_transition,
     transitions_from,
 )
+from carnot.common.downloads import CSV, XLSX, attachment
 from carnot.common.errors import ServiceError
 from carnot.common.requests import is_htmx, signed_in_user
 from carnot.common.sheets import SheetError, SpreadsheetRejected
 from carnot.registry.models import Call, Unit
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED_EVENT = "carnot-changed"
 
 
@@ -436,10 +435,8 @@ def transition(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def application_export(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """Whoever may see the application: its « document de dépôt » (.xlsx)."""
     application = _visible(request, year, code)
-    response = HttpResponse(spreadsheet.export_application(application), content_type=XLSX)
-    response["Content-Disposition"] = \
-        f'attachment; filename="{spreadsheet.export_filename(application)}"'
-    return response
+    return attachment(spreadsheet_export.export_application(application), XLSX,
+                      spreadsheet_export.export_filename(application))
 
 
 @require_http_methods(["GET", "POST"])
@@ -508,13 +505,6 @@ def national_view(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/national.html", context)
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-    return response, csv.writer(response, delimiter=";")
-
-
 @require_GET
 @login_required
 def national_csv(request: HttpRequest) -> HttpResponse:
@@ -522,16 +512,8 @@ def national_csv(request: HttpRequest) -> HttpResponse:
     page's filters) as CSV (UTF-8, « ; »)."""
     context = _national(request)
     call = context["call"]
-    response, writer = _csv_response(f"candidatures-{call.year if call else 'aucun-appel'}.csv")
-    writer.writerow(["appel", "identifiant", "nom", "type", "statut", "structure coordinatrice",
-                     "unités", "échecs", "règles en échec", "avertissements"])
-    for row in context["rows"]:
-        application = row.application
-        writer.writerow([call.year, application.code, application.name,
-                         application.get_kind_display(), application.get_status_display(),
-                         application.coordinator.name, row.units, row.failures,
-                         " ".join(row.failed_rules), row.warnings])
-    return response
+    return attachment(exports.national_csv(call, context["rows"]), CSV,
+                      f"candidatures-{call.year if call else 'aucun-appel'}.csv")
 
 
 @require_GET
@@ -541,14 +523,8 @@ def cross_checks_csv(request: HttpRequest) -> HttpResponse:
     units as CSV (UTF-8, « ; »)."""
     context = _national(request)
     call = context["call"]
-    response, writer = _csv_response(
-        f"controles-croises-{call.year if call else 'aucun-appel'}.csv")
-    writer.writerow(["RNSR", "unité", "contrôle", "règle", "candidatures", "message"])
-    for unit in context["cross_checks"]:
-        for check in unit.checks:
-            writer.writerow([unit.rnsr, unit.unit_name, check.kind.label, check.rule,
-                             " ".join(check.applications), check.message])
-    return response
+    return attachment(exports.cross_checks_csv(context["cross_checks"]), CSV,
+                      f"controles-croises-{call.year if call else 'aucun-appel'}.csv")
 
 
 @require_GET

@@ -11,24 +11,23 @@ from typing import TYPE_CHECKING, Any
 
 from python_calamine import CalamineWorkbook
 
-from carnot.common.french import cell_text, folded_key, is_blank
-from carnot.common.sheets import SheetError
-from carnot.ledgers.cells import (
-    _bounded,
-    _headcount,
-    _Identifier,
-    _identifier,
-    _Invalid,
-    _non_negative_money,
-    _year,
-    parse_category,
+from carnot.common.french import (
+    InvalidInput,
+    bounded_text,
+    cell_text,
+    folded_key,
+    is_blank,
     parse_date,
+    parse_non_negative_money,
+    parse_year,
     parse_yes_no,
 )
+from carnot.common.sheets import SheetError
+from carnot.common.sql import chunks
+from carnot.ledgers.cells import _Identifier, _identifier, parse_category, parse_headcount
 from carnot.ledgers.format import (
     ALIASES,
     BALANCE_SHEET,
-    BATCH,
     CATEGORY,
     CATEGORY_YEAR,
     CIFRE,
@@ -51,7 +50,6 @@ from carnot.ledgers.format import (
     TURNOVER,
     LedgerRejected,
     Progress,
-    _fold_with_years,
 )
 from carnot.registry.models import Unit
 from carnot.rules.admissibility import rnsr_is_well_formed
@@ -151,7 +149,7 @@ class _Checker:
             if is_blank(raw):
                 continue
             typed = cell_text(raw)
-            year_match = INVOICED_HEADER.match(_fold_with_years(raw))
+            year_match = INVOICED_HEADER.match(folded_key(raw, keep_years=True))
             if year_match:
                 year = int(year_match.group(1))
                 if year in self.invoiced_columns:
@@ -200,7 +198,7 @@ class _Checker:
         if memo is None:
             try:
                 return read(raw)
-            except _Invalid as refused:
+            except InvalidInput as refused:
                 self.error(line, self.headers.get(column, column), str(refused))
                 return None
         key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True read apart
@@ -208,10 +206,10 @@ class _Checker:
         if found is _UNREAD:
             try:
                 found = read(raw)
-            except _Invalid as refused:
+            except InvalidInput as refused:
                 found = refused
             memo[key] = found
-        if isinstance(found, _Invalid):
+        if isinstance(found, InvalidInput):
             self.error(line, self.headers.get(column, column), str(found))
             return None
         return found
@@ -224,9 +222,8 @@ class _Checker:
         rnsrs.discard("")
         found: dict[str, Unit] = {}
         chosen = sorted(rnsrs)
-        for start in range(0, len(chosen), BATCH):
-            found.update({unit.rnsr: unit for unit in
-                          Unit.objects.filter(rnsr__in=chosen[start:start + BATCH])})
+        for batch in chunks(chosen):
+            found.update({unit.rnsr: unit for unit in Unit.objects.filter(rnsr__in=batch)})
         self.units = found
 
     def unit(self, line: int, row: list[Any]) -> Unit | None:
@@ -258,33 +255,33 @@ class _Checker:
     def check(self, line: int, row: list[Any]) -> _Row | None:
         errors_before = len(self.errors)
         unit = self.unit(line, row)
-        reference = self.read(line, row, REFERENCE, lambda v: _bounded(v, MAX_REFERENCE), True)
-        name = self.read(line, row, PARTNER, _bounded, True)
+        reference = self.read(line, row, REFERENCE, lambda v: bounded_text(v, MAX_REFERENCE), True)
+        name = self.read(line, row, PARTNER, bounded_text, True)
         identifier: _Identifier | None = self.read(line, row, IDENTIFIER, _identifier)
-        foreign = self.read(line, row, FOREIGN, lambda v: _bounded(v, 100)) or ""
+        foreign = self.read(line, row, FOREIGN, lambda v: bounded_text(v, 100)) or ""
         if identifier is None and not foreign and is_blank(self.cell(row, IDENTIFIER)):
             self.error(line, self.headers.get(IDENTIFIER, IDENTIFIER),
                        f"Cellule vide : un SIREN/SIRET (ou, pour un partenaire étranger, « "
                        f"{FOREIGN} ») est obligatoire.")
-        total = self.read(line, row, TOTAL, _non_negative_money, True)
+        total = self.read(line, row, TOTAL, parse_non_negative_money, True)
         signed_on: date | None = self.read(line, row, SIGNED_ON, parse_date, True)
         cifre = self.read(line, row, CIFRE, parse_yes_no)
         in_theme = self.read(line, row, IN_THEME, parse_yes_no)
-        category_year = self.read(line, row, CATEGORY_YEAR, _year)
+        category_year = self.read(line, row, CATEGORY_YEAR, parse_year)
         if category_year is None and signed_on is not None:
             category_year = signed_on.year  # open question 8: as established for the signature
         declared = self.read(line, row, CATEGORY, parse_category)
-        headcount = self.read(line, row, HEADCOUNT, _headcount)
-        turnover = self.read(line, row, TURNOVER, _non_negative_money)
-        balance = self.read(line, row, BALANCE_SHEET, _non_negative_money)
+        headcount = self.read(line, row, HEADCOUNT, parse_headcount)
+        turnover = self.read(line, row, TURNOVER, parse_non_negative_money)
+        balance = self.read(line, row, BALANCE_SHEET, parse_non_negative_money)
         invoiced: dict[int, Cents] = {}
         for year, (index, header) in sorted(self.invoiced_columns.items()):
             raw = row[index] if index < len(row) else None
             if is_blank(raw):
                 continue
             try:
-                invoiced[year] = _non_negative_money(raw)
-            except _Invalid as refused:
+                invoiced[year] = parse_non_negative_money(raw)
+            except InvalidInput as refused:
                 self.error(line, header, str(refused))
                 continue
             if signed_on is not None and year < signed_on.year:

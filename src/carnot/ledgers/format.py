@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from carnot.common.french import folded_key
@@ -25,15 +23,9 @@ Progress = Callable[[int, int], None]
 MAX_BYTES = 64 * 1024 * 1024
 """Largest ledger accepted (a national ledger of 100,000 contracts weighs about 15 MB)."""
 MAX_ROWS = 250_000
-MAX_TEXT = 255
 MAX_REFERENCE = 100
-MAX_CENTS = 10**17
-"""Beyond this an amount is a typing error (and would not fit a 64-bit column)."""
 PROGRESS_EVERY = 1000
-BATCH = 500
-"""Rows per query when reading or writing in bulk (SQLite's limit on query parameters)."""
 
-CENT = Decimal("0.01")
 MISSING_ROW = 0
 
 
@@ -125,14 +117,3 @@ CATEGORY_BY_KEY: dict[str, PartnerCategory] = {
 }
 COMPANY_SIZES = (PartnerCategory.MICRO, PartnerCategory.SME, PartnerCategory.MIDCAP,
                  PartnerCategory.LARGE)
-YES_NO = {"oui": True, "o": True, "yes": True, "vrai": True, "true": True, "1": True, "x": True,
-          "false": False,
-          "non": False, "n": False, "no": False, "faux": False, "0": False}
-
-
-def _fold_with_years(text: object) -> str:
-    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    folded = re.sub(r"\([^)]*\)", " ", folded.casefold())
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
-
-

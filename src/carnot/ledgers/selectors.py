@@ -198,6 +198,14 @@ class LedgerRow:
         return self.eligibility is not None and self.eligibility.eligible
 
     @property
+    def reason_shown(self) -> bool:
+        """Whether a list of contracts gives the verdict's reason: when the contract does not
+        count, or counts although it is out of the consortium's theme (FAQ-2.28) — what a
+        reader would not guess from the badge alone."""
+        return self.eligibility is not None and (not self.eligibility.eligible
+                                                 or not self.eligibility.contract.in_theme)
+
+    @property
     def invoiced_total_cents(self) -> Cents:
         return sum(self.invoiced.values())
 

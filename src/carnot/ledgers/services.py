@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Model
 
 from carnot.audit.models import EventKind
 from carnot.audit.services import audit_record
+from carnot.common.sql import chunks, insert_rows, update_rows
 from carnot.ledgers.checking import _check_file, _Row
-from carnot.ledgers.format import BATCH, LedgerImportReport, Progress
+from carnot.ledgers.format import LedgerImportReport, Progress
 from carnot.ledgers.models import InvoicedAmount, LedgerImport, Partner, ResearchContract
 from carnot.registry.models import Unit
 from carnot.rules.money import Cents
@@ -33,60 +33,12 @@ if TYPE_CHECKING:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _chunks(items: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start:start + BATCH]
-
-
 PARTNER_FIELDS = ("name", "siren", "siret", "foreign_identifier", "category", "category_year",
                   "headcount", "turnover_cents", "balance_sheet_cents", "category_derived",
                   "category_reason")
 CONTRACT_FIELDS = ("partner_id", "total_cents", "signed_on", "cifre", "in_theme",
                    "partner_category", "partner_category_year")
 INVOICED_FIELDS = ("contract_id", "year", "amount_cents")
-
-# Rows are written by plain SQL — multi-row INSERTs, UPDATEs by ``executemany`` — rather than
-# the ORM's ``bulk_create``/``bulk_update``, which build the SQL of every value of every object
-# in Python and cost several times the writes themselves on a large ledger (benchmark:
-# bench/bench_ledger_import.py). Values are plain Python values already checked; dates go
-# through the backend's adapter; tables and columns come from the models, and the database's
-# constraints still apply.
-
-
-def _quoted_columns(model: type[Model], names: Iterable[str]) -> list[str]:
-    """The columns of ``model``'s fields (by attribute name: ``partner_id``), quoted."""
-    columns = {field.attname: field.column for field in model._meta.concrete_fields}
-    return [connection.ops.quote_name(str(columns[name])) for name in names]
-
-
-def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT ``rows`` (values in the order of ``names``) into ``model``'s table, many rows a
-    statement (as many as the backend takes parameters: 999 on SQLite)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(_quoted_columns(model, names))
-    one = f"({', '.join(['%s'] * len(names))})"
-    limit = connection.features.max_query_params
-    size = max(1, min(BATCH, limit // len(names))) if limit else BATCH
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}",
-                           [value for row in chunk for value in row])
-
-
-def _update(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE by primary key: each row is the values of ``names``, then the key."""
-    if not rows:
-        return
-    assignments = ", ".join(f"{column} = %s" for column in _quoted_columns(model, names))
-    (key,) = _quoted_columns(model, [model._meta.pk.attname])
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET "
-                           f"{assignments} WHERE {key} = %s", rows)
-
 
 def _partner_values(row: _Row) -> tuple[Any, ...]:
     """The values of ``PARTNER_FIELDS`` that a row gives its partner."""
@@ -105,7 +57,7 @@ def _write_partners(rows: list[_Row]) -> tuple[dict[str, int], int, int]:
         if kept is None or row.category_year > kept.category_year:
             latest[row.partner_key] = row
     stored: dict[str, tuple[Any, ...]] = {}
-    for keys in _chunks(sorted(latest)):
+    for keys in chunks(sorted(latest)):
         stored.update((found[0], found[1:]) for found in Partner.objects.filter(
             key__in=keys).values_list("key", "pk", *PARTNER_FIELDS))
     created, changed = [], []
@@ -116,10 +68,10 @@ def _write_partners(rows: list[_Row]) -> tuple[dict[str, int], int, int]:
             created.append((key, *values))
         elif before[1:] != values:
             changed.append((*values, before[0]))
-    _insert(Partner, ("key", *PARTNER_FIELDS), created)
-    _update(Partner, PARTNER_FIELDS, changed)
+    insert_rows(Partner, ("key", *PARTNER_FIELDS), created)
+    update_rows(Partner, PARTNER_FIELDS, changed)
     ids = {key: before[0] for key, before in stored.items()}
-    for keys in _chunks([new[0] for new in created]):
+    for keys in chunks([new[0] for new in created]):
         ids.update(Partner.objects.filter(key__in=keys).values_list("key", "pk"))
     return ids, len(created), len(changed)
 
@@ -131,7 +83,7 @@ def _contract_ids(references: dict[int, list[str]], *fields: str,
     wanted = {(unit_id, reference) for unit_id, listed in references.items()
               for reference in listed}
     found: dict[tuple[int, str], tuple[Any, ...]] = {}
-    for units in _chunks(sorted(references)):
+    for units in chunks(sorted(references)):
         for stored in ResearchContract.objects.filter(unit_id__in=units).values_list(
                 "unit_id", "reference", "pk", *fields):
             if (key := (stored[0], stored[1])) in wanted:
@@ -160,8 +112,8 @@ def _write(rows: list[_Row]) -> tuple[int, int, int, int, int, int, int]:
             changed.append((*values[:2], adapt_date(row.signed_on), *values[3:], before[0]))
         else:
             unchanged += 1
-    _insert(ResearchContract, ("unit_id", "reference", *CONTRACT_FIELDS), created)
-    _update(ResearchContract, CONTRACT_FIELDS, changed)
+    insert_rows(ResearchContract, ("unit_id", "reference", *CONTRACT_FIELDS), created)
+    update_rows(ResearchContract, CONTRACT_FIELDS, changed)
     ids = {key: before[0] for key, before in stored.items()}
     ids.update((key, found[0]) for key, found in _contract_ids(new_by_unit).items())
     written, deleted = _write_invoiced(rows, ids, {before[0] for before in stored.values()})
@@ -173,7 +125,7 @@ def _write_invoiced(rows: list[_Row], contract_ids: dict[tuple[int, str], int],
                     existing_ids: set[int]) -> tuple[int, int]:
     """The invoiced amounts of the listed contracts become exactly the file's."""
     stored: dict[tuple[int, int], tuple[int, Cents]] = {}
-    for chunk in _chunks(sorted(existing_ids)):
+    for chunk in chunks(sorted(existing_ids)):
         stored.update(((contract_id, year), (pk, cents)) for contract_id, year, pk, cents in
                       InvoicedAmount.objects.filter(contract_id__in=chunk)
                       .values_list("contract_id", "year", "pk", "amount_cents"))
@@ -190,9 +142,9 @@ def _write_invoiced(rows: list[_Row], contract_ids: dict[tuple[int, str], int],
             elif before[1] != cents:
                 changed.append((cents, before[0]))
     removed = [pk for key, (pk, _) in stored.items() if key not in wanted]
-    _insert(InvoicedAmount, INVOICED_FIELDS, created)
-    _update(InvoicedAmount, ("amount_cents",), changed)
-    for chunk in _chunks(removed):
+    insert_rows(InvoicedAmount, INVOICED_FIELDS, created)
+    update_rows(InvoicedAmount, ("amount_cents",), changed)
+    for chunk in chunks(removed):
         InvoicedAmount.objects.filter(pk__in=chunk).delete()
     return len(created) + len(changed), len(removed)
 

@@ -20,8 +20,8 @@ from pydantic import Field
 
 from carnot.applications.ledgers.schemas import ERRORS
 from carnot.common.errors import ServiceError
+from carnot.common.french import InvalidInput, parse_money
 from carnot.common.requests import signed_in_user
-from carnot.ledgers.cells import InvalidValue, parse_money
 from carnot.spending.models import ExpenditureCategory
 from carnot.spending.permissions import spending_application_or_404, spending_recorder_or_403
 from carnot.spending.selectors import (
@@ -151,7 +151,7 @@ def _amount(payload: ExpenditureIn) -> int:
                                             "amount (« 12 500,00 € »)."})
     try:
         return parse_money(payload.amount)
-    except InvalidValue as error:
+    except InvalidInput as error:
         raise ServiceError({"amount": str(error)}) from error
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from carnot.ledgers.cells import InvalidValue, parse_money
+from carnot.common.french import InvalidInput, parse_money
 from carnot.rules.money import Cents, format_euros
 from carnot.spending.models import ExpenditureCategory
 from carnot.spending.selectors import Vintage
@@ -58,5 +58,5 @@ class ExpenditureForm(forms.Form):
         refuses an amount ≤ 0)."""
         try:
             return parse_money(self.cleaned_data["amount"])
-        except InvalidValue as error:
+        except InvalidInput as error:
             raise forms.ValidationError(str(error)) from error

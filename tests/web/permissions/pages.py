@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from carnot.applications import spreadsheet
+from carnot.applications import spreadsheet_export
 from carnot.applications.models import Application
 from tests.web.permissions.core import Expect, World, statuses
 
@@ -71,7 +71,7 @@ def _submitted(w: World) -> dict[str, Any]:
 
 def _exported(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("depot.xlsx",
-                                       spreadsheet.export_application(w.application))}
+                                       spreadsheet_export.export_application(w.application))}
 
 
 EXPECTATIONS = [

@@ -27,17 +27,15 @@ from pydantic import Field
 
 from carnot.allocation.permissions import call_or_404, simulation_scope, simulator_or_403
 from carnot.allocation.schemas import FigureChangeOut, LineFiguresOut, ParameterChangeOut
-from carnot.allocation.simulation import (
+from carnot.allocation.simulation import Figures, SimulationResult, simulate
+from carnot.allocation.simulation_scenario import (
     AddContract,
     AddUnit,
     Change,
     ChangeContract,
-    Figures,
     RemoveUnit,
     Scenario,
-    SimulationResult,
     change_key,
-    simulate,
 )
 from carnot.applications.ledgers.schemas import ERRORS
 from carnot.common.errors import ServiceError

@@ -10,14 +10,14 @@ refusals the view puts next to the parameter's field.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 
-from carnot.ledgers.cells import InvalidValue, parse_money
+from carnot.allocation.overrides import DECIMAL_TEXT, parameter_value
+from carnot.common.french import InvalidInput, parse_money
 from carnot.rules.money import Cents, format_euros
 
 INPUT = {"class": "fr-input"}
@@ -25,9 +25,6 @@ SELECT = {"class": "fr-select"}
 ENVELOPE = "envelope"
 """The envelope's field, named as its parameter (the service's refusals name either)."""
 
-YES = {"oui", "o", "vrai", "true", "1", "yes"}
-NO = {"non", "n", "faux", "false", "0", "no"}
-_DECIMAL_TEXT = re.compile(r"^-?\d+\.\d+$|^-?\d+$")
 
 
 def euros_input(cents: Cents) -> str:
@@ -41,42 +38,10 @@ def overridable(parameter: Mapping[str, Any]) -> bool:
     return parameter["name"] != ENVELOPE and not isinstance(parameter["value"], Mapping)
 
 
-def typed_override(text: str, current: Any) -> Any:
-    """``text`` as a value of the type of ``current``; ``InvalidValue`` (French) if it is not."""
-    value = text.strip()
-    if isinstance(current, bool):
-        folded = value.casefold()
-        if folded in YES | NO:
-            return folded in YES
-        raise InvalidValue(f"« {value} » : oui ou non attendu.")
-    if isinstance(current, int):
-        try:
-            return int(value.replace(" ", "").replace("\u202f", ""))
-        except ValueError:
-            raise InvalidValue(f"« {value} » : nombre entier attendu (ex. {current}).") from None
-    if isinstance(current, list | tuple):
-        parts = [part for part in re.split(r"[\s,;]+", value) if part]
-        if not parts or not all(part.isdigit() for part in parts):
-            shown = ", ".join(str(item) for item in current)
-            raise InvalidValue(f"« {value} » : liste d'années attendue (ex. {shown}).")
-        return [int(part) for part in parts]
-    if isinstance(current, str) and _DECIMAL_TEXT.match(current):
-        compact = re.sub(r"[\s\u202f\u00a0€]", "", value).replace(",", ".")
-        try:
-            number = Decimal(compact)
-        except InvalidOperation:
-            raise InvalidValue(f"« {value} » : nombre attendu (ex. "
-                               f"{current.replace('.', ',')}).") from None
-        if not number.is_finite():
-            raise InvalidValue(f"« {value} » : nombre attendu.")
-        return format(number, "f")
-    return value
-
-
 def same_value(value: Any, current: Any) -> bool:
     """Whether an override only repeats the current value (« 0,8 » for « 0.80 »): it is then no
     override, and the same inputs keep the same fingerprint."""
-    if isinstance(value, str) and isinstance(current, str) and _DECIMAL_TEXT.match(current):
+    if isinstance(value, str) and isinstance(current, str) and DECIMAL_TEXT.match(current):
         try:
             return bool(Decimal(value) == Decimal(current))
         except InvalidOperation:
@@ -113,7 +78,7 @@ class AllocationRunForm(forms.Form):
         negative envelope)."""
         try:
             return parse_money(self.cleaned_data[ENVELOPE])
-        except InvalidValue as error:
+        except InvalidInput as error:
             raise forms.ValidationError(str(error)) from error
 
     def clean(self) -> dict[str, Any]:
@@ -123,8 +88,8 @@ class AllocationRunForm(forms.Form):
             if not overridable(parameter) or not text:
                 continue
             try:
-                cleaned[name] = typed_override(text, parameter["value"])
-            except InvalidValue as error:
+                cleaned[name] = parameter_value(parameter["value"], text)
+            except InvalidInput as error:
                 self.add_error(name, str(error))
         return cleaned
 

@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from carnot.allocation.services import ENVELOPE
-from carnot.allocation.simulation import (
+from carnot.allocation.simulation_scenario import (
     AddContract,
     AddUnit,
     Change,
@@ -38,9 +35,15 @@ from carnot.allocation.simulation import (
     RemoveUnit,
     Scenario,
 )
-from carnot.ledgers import cells
-from carnot.ledgers.cells import InvalidValue, parse_money
-from carnot.rules.domain import PartnerCategory
+from carnot.common.french import (
+    InvalidInput,
+    fold,
+    parse_date,
+    parse_fte,
+    parse_money,
+    parse_yes_no,
+)
+from carnot.ledgers.cells import parse_category
 from carnot.rules.money import Cents, euros_to_cents, format_euros
 
 MAX_LINES = 200
@@ -62,10 +65,9 @@ class LineError(ValueError):
     """A line the form cannot read (the reason, in French)."""
 
 
-def fold(text: str) -> str:
+def _key(text: str) -> str:
     """Lower case, no accents, single spaces: how keywords are compared."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    return " ".join(plain.replace("’", "'").split())
+    return " ".join(fold(text).replace("’", "'").split())
 
 
 def parse_euros(text: str) -> Cents:
@@ -73,7 +75,7 @@ def parse_euros(text: str) -> Cents:
     ledger import reads them."""
     try:
         cents = parse_money(text)
-    except InvalidValue:
+    except InvalidInput:
         cents = -1
     if cents < 0:
         raise LineError(f"« {text.strip()} » n'est pas un montant positif en euros au centime "
@@ -81,36 +83,12 @@ def parse_euros(text: str) -> Cents:
     return cents
 
 
-def parse_fte(text: str) -> Decimal:
-    """Research FTE: a decimal ≥ 0 (« 12,5 »)."""
-    try:
-        fte = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise LineError(f"« {text.strip()} » : nombre d'ETP attendu (ex. 12,5)") from None
-    if not fte.is_finite() or fte < 0:
-        raise LineError(f"« {text.strip()} » : un nombre d'ETP est positif ou nul")
-    return fte
-
-
-def parse_date(text: str) -> date:
-    """JJ/MM/AAAA or AAAA-MM-JJ, as the ledger import reads them."""
-    return _read(cells.parse_date, text)
-
-
-def parse_category(text: str) -> PartnerCategory:
-    """A partner category as the ledger import reads it (« PME », « ETI »…)."""
-    return _read(cells.parse_category, text)
-
-
-def parse_yes_no(text: str) -> bool:
-    return _read(cells.parse_yes_no, text)
-
-
 def _read(parse: Callable[[str], T], text: str) -> T:
-    """A value read by the ledger import's parser; its refusal as the line's."""
+    """A value read by the common French parser (or the ledger's, for a partner category);
+    its refusal as the line's."""
     try:
         return parse(text)
-    except InvalidValue as refused:
+    except InvalidInput as refused:
         raise LineError(str(refused).rstrip(".")) from None
 
 
@@ -128,7 +106,7 @@ def _pairs(rest: str) -> list[tuple[str, str]]:
         value = rest[match.end():end].strip()
         if not value:
             raise LineError(f"« {match.group('key')} » sans valeur")
-        pairs.append((fold(match.group("key")), value))
+        pairs.append((_key(match.group("key")), value))
     return pairs
 
 
@@ -140,13 +118,13 @@ def _contract_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         elif match := INVOICED_KEY.match(key):
             fields["invoiced_cents"][int(match.group("year"))] = parse_euros(value)
         elif key in {"categorie", "categorie du partenaire"}:
-            fields["partner_category"] = parse_category(value)
+            fields["partner_category"] = _read(parse_category, value)
         elif key in {"thematique", "dans la thematique", "in_theme"}:
-            fields["in_theme"] = parse_yes_no(value)
+            fields["in_theme"] = _read(parse_yes_no, value)
         elif key == "cifre":
-            fields["cifre"] = parse_yes_no(value)
+            fields["cifre"] = _read(parse_yes_no, value)
         elif key in {"signe", "signe le", "signature", "date"}:
-            fields["signed_on"] = parse_date(value)
+            fields["signed_on"] = _read(parse_date, value)
         elif key == "partenaire":
             fields["partner"] = value[:255]
         else:
@@ -165,7 +143,7 @@ def parse_line(line: str) -> Change:
         for key, value in _pairs(match.group("rest")):
             if key not in {"etp", "fte"}:
                 raise LineError(f"« {key} » : seule la clé « etp » suit « ajouter »")
-            fte = parse_fte(value)
+            fte = _read(parse_fte, value)
         return AddUnit(consortium=match.group("code"), rnsr=match.group("rnsr").upper(),
                        fte=fte)
     if match := CONTRACT.match(line):
@@ -221,6 +199,18 @@ def shown_value(value: Any) -> str:
     return str(value)
 
 
+def _source(entry: Mapping[str, Any]) -> dict[str, str]:
+    """Where a parameter's value comes from: a FAQ rule, an assumption, or the call's override
+    (with the source it replaces)."""
+    source = str(entry["source"])
+    if source.startswith("FAQ-"):
+        return {"source_rule": source, "source": source}
+    if source == "scenario":
+        was = f" (était {entry['overridden_from']})" if entry.get("overridden_from") else ""
+        return {"source_rule": "", "source": f"surchargé pour l'appel{was}"}
+    return {"source_rule": "", "source": "hypothèse" if source == "assumption" else source}
+
+
 class SimulationForm(forms.Form):
     """The envelope (euros), one optional override per parameter of the call (the envelope
     apart), and the changes box."""
@@ -251,8 +241,9 @@ class SimulationForm(forms.Form):
                 widget=forms.TextInput(attrs={**INPUT, "placeholder": "inchangé"}))
 
     def parameter_rows(self) -> list[dict[str, Any]]:
-        """Each parameter with its value in force, its source and its field."""
-        return [{"entry": entry, "value": shown_value(entry["value"]),
+        """Each parameter with its value in force, its source (``source_rule``: the FAQ rule
+        that gives it, linked; else ``source`` in words) and its field."""
+        return [{"entry": entry, "value": shown_value(entry["value"]), **_source(entry),
                  "field": self[PARAMETER_PREFIX + entry["name"]]} for entry in self.parameters]
 
     def clean_enveloppe(self) -> Cents | None:

@@ -29,24 +29,14 @@ from carnot.allocation.models import AllocationRun
 from carnot.allocation.permissions import distribution_run_or_404, published_result_or_404
 from carnot.allocation.selectors import PublishedResult, consortium_history, run_distribution
 from carnot.applications.links import application_links
+from carnot.common.downloads import CSV, PDF, attachment
 from carnot.rules.money import format_euros
 
 PNG = "image/png"
-CSV = "text/csv; charset=utf-8"
 
 
 def _kwargs(result: PublishedResult) -> dict[str, Any]:
     return {"year": result.application.call.year, "code": result.application.code}
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _csv(text: str, filename: str) -> HttpResponse:
-    """A CSV download, UTF-8 with its byte order mark so that spreadsheet programs read it."""
-    return _attachment(HttpResponse("\ufeff" + text, content_type=CSV), filename)
 
 
 def _run_title(run: AllocationRun) -> str:
@@ -89,8 +79,7 @@ def result_letter(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "reason": str(unavailable), "application": result.application,
             "result_url": reverse("funding:result-detail", kwargs=_kwargs(result)),
             "title": "Lettre de notification indisponible"}, status=503)
-    return _attachment(HttpResponse(pdf, content_type="application/pdf"),
-                       letters.letter_filename(result))
+    return attachment(pdf, PDF, letters.letter_filename(result))
 
 
 @require_GET
@@ -110,8 +99,9 @@ def result_chart_data(request: HttpRequest, year: int, code: str) -> HttpRespons
     """Whoever may see the application, once published: the chart's figures (CSV, « ; »,
     decimal comma)."""
     result = published_result_or_404(request.user, year, code)
-    return _csv(charts.consortium_chart_csv(consortium_history(application=result.application)),
-                f"abondement-{code}-par-annee.csv")
+    return attachment(
+        charts.consortium_chart_csv(consortium_history(application=result.application)), CSV,
+        f"abondement-{code}-par-annee.csv")
 
 
 # --- A run's national distribution -------------------------------------------------------------
@@ -134,8 +124,8 @@ def distribution_chart(request: HttpRequest, year: int, number: int) -> HttpResp
 def distribution_data(request: HttpRequest, year: int, number: int) -> HttpResponse:
     """As the chart: its figures, one line per consortium, with the totals (CSV)."""
     run = distribution_run_or_404(request.user, year, number)
-    return _csv(charts.distribution_chart_csv(run_distribution(run=run), run),
-                f"repartition-{year}-{number}.csv")
+    return attachment(charts.distribution_chart_csv(run_distribution(run=run), run), CSV,
+                      f"repartition-{year}-{number}.csv")
 
 
 RESULT = "<int:year>/<slug:code>/abondement/"

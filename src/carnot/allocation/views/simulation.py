@@ -25,41 +25,23 @@ from django.views.decorators.http import require_http_methods
 
 from carnot.allocation.forms.simulation import SimulationForm
 from carnot.allocation.permissions import call_or_404, simulation_scope, simulator_or_403
+from carnot.allocation.presenters import KIND_LABELS, LINE_FIGURE_LABELS, line_figure
 from carnot.allocation.services import ENVELOPE
-from carnot.allocation.simulation import (
-    ChangeRefused,
-    ConsortiumOutcome,
-    Scenario,
-    SimulationResult,
-    simulate,
-)
+from carnot.allocation.simulation import ConsortiumOutcome, SimulationResult, simulate
+from carnot.allocation.simulation_scenario import ChangeRefused, Scenario
 from carnot.common.errors import ServiceError
 from carnot.common.requests import is_htmx
 from carnot.rules.money import euros_to_cents, format_euros
 
-KIND_LABELS = {"territorial": "territorial", "thematic": "thématique national",
-               "former_carnot": "ancien Carnot (Carnot 4)"}
-FIGURE_LABELS = {
-    "admissible": "recevable",
-    "threshold_revenue_cents": "assiette du seuil",
-    "abondement_revenue_cents": "assiette de l'abondement",
-    "guarantee_applies": "garantie",
-    "guarantee_cents": "plancher garanti",
-    "pro_rata_cents": "part au prorata",
-    "bonus_cents": "bonus de performance",
-    "allocation_cents": "abondement",
-}
 AMOUNTS = frozenset({"pro_rata_cents", "allocation_cents"})
 """Figures the results table shows in their own columns."""
 
 
 
-def _shown(value: Any, name: str) -> str:
-    """A figure as the page shows it: euros, « oui »/« non »."""
+def _parameter(value: Any, name: str) -> str:
+    """A parameter's value as the page shows it: the envelope in euros, « oui »/« non »."""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if name.endswith("_cents") and isinstance(value, int):
-        return format_euros(value)
     if name == ENVELOPE:
         return format_euros(euros_to_cents(str(value)))
     return str(value)
@@ -79,8 +61,9 @@ def _row(outcome: ConsortiumOutcome, own: frozenset[str]) -> dict[str, Any]:
         "difference": _signed_euros(outcome.difference_cents),
         "direction": ("up" if outcome.difference_cents > 0
                       else "down" if outcome.difference_cents < 0 else "same"),
-        "changes": [f"{FIGURE_LABELS.get(change.name, change.name)} : "
-                    f"{_shown(change.before, change.name)} → {_shown(change.after, change.name)}"
+        "changes": [f"{LINE_FIGURE_LABELS.get(change.name, change.name)} : "
+                    f"{line_figure(change.before, change.name)} → "
+                    f"{line_figure(change.after, change.name)}"
                     for change in outcome.changes if change.name not in AMOUNTS],
     }
 
@@ -99,8 +82,8 @@ def _results(result: SimulationResult, own: frozenset[str]) -> dict[str, Any]:
             "simulated_unallocated": format_euros(result.simulated_unallocated_cents),
         },
         "parameter_changes": [
-            {"name": change.name, "before": _shown(change.before, change.name),
-             "after": _shown(change.after, change.name)} for change in result.parameters],
+            {"name": change.name, "before": _parameter(change.before, change.name),
+             "after": _parameter(change.after, change.name)} for change in result.parameters],
         "seconds": f"{result.read_seconds + result.evaluate_seconds:.2f}".replace(".", ","),
     }
 

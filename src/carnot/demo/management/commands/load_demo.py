@@ -14,9 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from carnot.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from carnot.demo.national import (
-    DEMO_ACCOUNTS,
-    DEMO_PASSWORD,
     STEPS,
     DemoSummary,
     build_demo,
