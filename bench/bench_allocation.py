@@ -16,7 +16,7 @@ The demo (``build_demo(scale=10)``: 400 applications, ~6,400 declared units and 
 are measured side by side, interleaved round by round (the order alternates), ``gc.collect()``
 before each; the report gives the median of each, the phases of the run, the ratio, and the
 number of SQL queries of a run. Each run stores a new draft run (numbers 2, 3…), as an officer's
-would. This is a benchmark, never a timed unit test (``tests/funding/test_bench_allocation.py``
+would. This is a benchmark, never a timed unit test (``tests/allocation/test_bench_allocation.py``
 only runs these functions on a small demo).
 """
 

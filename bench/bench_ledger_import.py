@@ -21,7 +21,7 @@ the report gives the median of each, rows per second (data rows of the file), th
 medians and the range of the per-round ratios, with the machine's load. After the first round's
 imports the stored ledger (partners, contracts, invoiced amounts) is read back: the two must be
 identical. This is a benchmark, never a timed
-unit test (``tests/funding/test_bench_ledger_import.py`` only runs these functions on 200 rows).
+unit test (``tests/ledgers/test_bench_ledger_import.py`` only runs these functions on 200 rows).
 
 django-import-export (4.4), configured fairly, the way its documentation recommends for large
 files: one ``ModelResource`` per model (Partner, ResearchContract, InvoicedAmount),

@@ -1,5 +1,5 @@
 """A published allocation e-mails each consortium's coordinators their amount and the links
-to their result page and letter (figures of tests/funding/results_world.py)."""
+to their result page and letter (figures of tests/allocation/results_world.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core import mail
 from carnot.allocation.services import allocation_publish, allocation_run
 from carnot.common.errors import ServiceError
 from carnot.notifications.models import Notification
-from tests.funding.results_world import ResultsWorld, build_results_world
+from tests.allocation.results_world import ResultsWorld, build_results_world
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from carnot.applications.models import (
     FormerCarnotReference,
 )
 from carnot.registry.models import Call, CallStatus, Unit
-from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
+from tests.builders import declare_unit, new_contract, new_structure, sign_for
 from tests.web.factories import make_call, make_pui, make_unit, make_user
 
 SHARED, TERR_OWN, MICA_A, MICA_B = "200919143B", "201119876B", "201420777F", "201220344C"

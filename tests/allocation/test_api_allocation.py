@@ -13,7 +13,7 @@ from django.test import Client
 from carnot.accounts.models import Role
 from carnot.allocation.models import AllocationRun, AllocationStatus, Grant
 from carnot.allocation.services import allocation_run
-from tests.funding.results_world import (
+from tests.allocation.results_world import (
     ENVELOPE,
     MICA_AMOUNT,
     MICA_FLOOR,

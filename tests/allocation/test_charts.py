@@ -30,7 +30,7 @@ from carnot.allocation.charts import (
 from carnot.allocation.models import Grant
 from carnot.allocation.selectors import YearFigures, consortium_history, run_distribution
 from carnot.rules.money import format_euros_plain
-from tests.funding.results_world import (
+from tests.allocation.results_world import (
     EARLIER_GRANT,
     ENVELOPE,
     MICA_AMOUNT,

@@ -15,7 +15,7 @@ from carnot.allocation.selectors import consortium_history, has_published_result
 from carnot.allocation.services import allocation_publish, grants_from_published_run
 from carnot.applications.models import Signature
 from carnot.rules.money import format_euros
-from tests.funding.results_world import (
+from tests.allocation.results_world import (
     EARLIER_GRANT,
     MICA_AMOUNT,
     MICA_FLOOR,

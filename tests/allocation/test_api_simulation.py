@@ -1,6 +1,6 @@
 """The simulation API (``POST /api/financement/{year}/simulation``): JSON changes → every
 consortium's effect (200), French located errors (422), the roles' answers, CSRF, no writes.
-Figures by hand in ``tests/funding/simulation_world.py``."""
+Figures by hand in ``tests/allocation/simulation_world.py``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carnot.ledgers.models import InvoicedAmount, ResearchContract
-from tests.funding.simulation_world import (
+from tests.allocation.simulation_world import (
     EXTRA,
     OWN,
     SHARED,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from carnot.applications.models import Signature
-from tests.funding.results_world import (
+from tests.allocation.results_world import (
     MICA_AMOUNT,
     MICA_FLOOR,
     TERR_AMOUNT,

@@ -49,7 +49,7 @@ from carnot.applications.models import (
 )
 from carnot.ledgers.models import InvoicedAmount
 from carnot.registry.models import Call
-from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
+from tests.builders import declare_unit, new_contract, new_structure, sign_for
 from tests.web.factories import make_call, make_pui, make_unit, make_user
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.test import Client
 from carnot.applications.models import Application
 from carnot.audit.models import AuditEvent
 from carnot.spending.models import Expenditure
-from tests.funding.test_views_spending import NNBSP, Ledger, build_ledger, today_is
+from tests.spending.test_views_spending import NNBSP, Ledger, build_ledger, today_is
 
 pytestmark = pytest.mark.django_db
 

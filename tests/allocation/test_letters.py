@@ -16,7 +16,7 @@ from carnot.allocation import letters
 from carnot.allocation.selectors import PublishedResult, published_result
 from carnot.applications.models import Signature
 from carnot.rules.money import format_euros
-from tests.funding.results_world import (
+from tests.allocation.results_world import (
     MICA_AMOUNT,
     MICA_FLOOR,
     TERR_AMOUNT,

@@ -1,6 +1,6 @@
 """Issue 4's scenarios checked by hand, exercised through the platform.
 
-Each test builds a small 2026 call in the database (``tests.funding.builders.Platform``: every
+Each test builds a small 2026 call in the database (``tests.builders.Platform``: every
 consortium admissible — one scientific lead per unit, FTE of 2025, every tutelle signed), imports
 its contracts from a CSV ledger written as a French spreadsheet exports it (``ledger_import``),
 then runs the allocation as a programme officer (``allocation_run``), publishes it and turns it
@@ -26,7 +26,7 @@ from carnot.ledgers.models import ResearchContract
 from carnot.ledgers.selectors import contract_eligibilities
 from carnot.spending.models import Expenditure
 from carnot.spending.selectors import vintages
-from tests.funding.builders import LedgerLine, Member, Platform
+from tests.builders import LedgerLine, Member, Platform
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """The what-if simulation (issue 4): changes applied in memory to the call as the rules read it,
 baseline and simulated evaluated, every consortium's effect — and nothing stored.
 
-The world and its figures by hand are in ``tests/funding/simulation_world.py``: envelope
+The world and its figures by hand are in ``tests/allocation/simulation_world.py``: envelope
 752 000 000 c, abondement bases terr-alsace 202 000 000, them-materiaux 250 000 000,
 carnot4-mica 300 000 000 c (their sum: each share is exactly its base).
 """
@@ -32,7 +32,7 @@ from carnot.allocation.simulation_scenario import (
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from carnot.rules.domain import PartnerCategory
-from tests.funding.simulation_world import (
+from tests.allocation.simulation_world import (
     BASES,
     ENVELOPE,
     EXTRA,

@@ -39,7 +39,7 @@ from carnot.applications.models import (
     FormerCarnotReference,
 )
 from carnot.registry.models import Call
-from tests.funding.builders import declare_unit, new_contract, new_structure, sign_for
+from tests.builders import declare_unit, new_contract, new_structure, sign_for
 from tests.web.factories import make_call, make_pui, make_unit, make_user
 
 SHARED, OWN, THEM_OWN = "200919143B", "201119876B", "201522222C"

@@ -24,7 +24,7 @@ from carnot.allocation.services import allocation_run
 from carnot.applications.models import Signature
 from carnot.rules.money import format_euros
 from carnot.spending.services import expenditure_record
-from tests.funding.results_world import (
+from tests.allocation.results_world import (
     ENVELOPE,
     MICA_AMOUNT,
     MICA_FLOOR,

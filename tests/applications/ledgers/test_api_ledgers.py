@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from carnot.ledgers.models import LedgerImport, ResearchContract
-from tests.funding.test_views_ledgers import (
+from tests.applications.ledgers.test_views_ledgers import (
     NEW_ROWS,
     RNSR_A,
     RNSR_B,

@@ -1,6 +1,6 @@
 """The simulation page (``funding:simulation``): the form, the results of every consortium, the
 user's own highlighted, errors by line, htmx partial, and nothing stored. Figures by hand in
-``tests/funding/simulation_world.py`` (envelope 7 520 000,00 €, each share equal to its base).
+``tests/allocation/simulation_world.py`` (envelope 7 520 000,00 €, each share equal to its base).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from carnot.allocation.forms.simulation import LineError, parse_changes, parse_e
 from carnot.allocation.simulation_scenario import AddContract, AddUnit, ChangeContract, RemoveUnit
 from carnot.ledgers.models import InvoicedAmount, ResearchContract
 from carnot.rules.domain import PartnerCategory
-from tests.funding.simulation_world import (
+from tests.allocation.simulation_world import (
     EXTRA,
     OWN,
     THEM_OWN,
