@@ -162,6 +162,7 @@ def shared_with_in_call(call: Call, code: str | None) -> Application | None:
     return other
 
 
+@transaction.atomic
 def unit_declare(*, application: Application, by: User, rnsr: str,
                  scientific_lead: str = "", managing_tutelle: Structure | None = None,
                  tutelles: Iterable[Structure] = (),
