@@ -30,7 +30,8 @@ from stdnum import luhn
 
 from carnot.applications.ledgers import jobs, tasks
 from carnot.applications.models import LedgerImportJob, LedgerImportStatus
-from carnot.ledgers.models import ResearchContract
+from carnot.audit.models import AuditEvent
+from carnot.ledgers.models import LedgerImport, ResearchContract
 from carnot.registry.models import Structure, Unit
 
 RNSR = "200717524X"
@@ -111,6 +112,35 @@ def test_a_run_superseded_while_checking_stops_before_writing(
     job.refresh_from_db()
     assert (job.status, job.tries, job.errors) == (LedgerImportStatus.PENDING, 2, [])
     assert job.file, "kept for the try that superseded this one"
+
+
+def test_a_run_superseded_while_writing_rolls_its_write_back(
+        world: tuple[User, Unit], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job's end is committed with the import: a try that another worker took over while
+    this one was writing leaves no contract, no import record and no audit event."""
+    lead, unit = world
+    job = stale_job(lead, unit, tries=1, status=LedgerImportStatus.PENDING)
+    real_import = jobs.ledger_import
+
+    def taken_back_while_writing(**kwargs: Any) -> Any:
+        finish = kwargs.pop("commit_with")
+
+        def taken_back_then_finish(report: Any) -> None:
+            LedgerImportJob.objects.filter(pk=job.pk).update(tries=2,
+                                                             status=LedgerImportStatus.PENDING)
+            finish(report)
+        return real_import(**kwargs, commit_with=taken_back_then_finish)
+
+    monkeypatch.setattr(jobs, "ledger_import", taken_back_while_writing)
+    events = AuditEvent.objects.count()
+    jobs.ledger_import_job_run(job.pk, 1)
+    job.refresh_from_db()
+    # One connection here: the takeover, made inside the import's transaction, is rolled back
+    # with it (another worker's would be its own); this try did not mark the job done.
+    assert job.status != LedgerImportStatus.DONE and job.report is None
+    assert job.file, "kept for the try that superseded this one"
+    assert not ResearchContract.objects.exists() and not LedgerImport.objects.exists()
+    assert AuditEvent.objects.count() == events
 
 
 # --- A job whose worker died -----------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -151,14 +151,18 @@ def _write_invoiced(rows: list[_Row], contract_ids: dict[tuple[int, str], int],
 
 def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None = None,
                   progress: Progress | None = None,
-                  units: Iterable[Unit] | None = None) -> LedgerImportReport:
+                  units: Iterable[Unit] | None = None,
+                  commit_with: Callable[[LedgerImportReport], None] | None = None,
+                  ) -> LedgerImportReport:
     """Import a ledger (CSV or XLSX): every row checked first, then all written, or nothing.
 
     ``unit`` fixes the unit of every row (a unit's own ledger; the RNSR column may then be left
     out). ``units`` restricts the rows to those units (a consortium's ledger: the units its
     application declares); a row of any other unit is an error. ``progress(done, total)`` is
-    called while the rows are checked. Raises ``LedgerRejected`` with every error, and changes
-    nothing, when one row is wrong.
+    called while the rows are checked. ``commit_with(report)`` runs last inside the import's
+    transaction: what the caller records of the import (a page's job marked done) is committed
+    with it or not at all. Raises ``LedgerRejected`` with every error, and changes nothing, when
+    one row is wrong.
     """
     rows = _check_file(content, filename, unit, progress, units)
     with transaction.atomic():
@@ -175,6 +179,8 @@ def ledger_import(*, content: bytes, filename: str, by: User, unit: Unit | None 
         audit_record(acting_user=by, kind=EventKind.LEDGER_IMPORTED, target=imported,
                      label=filename, after={**dataclasses.asdict(report), "sha256": sha256,
                                             "unit": unit.rnsr if unit is not None else None})
+        if commit_with is not None:
+            commit_with(report)
         if len(rows) >= LARGE_WRITE_ROWS:
             refresh_ledger_statistics()
     return report

@@ -18,10 +18,11 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from carnot.applications.models import LedgerImportJob, LedgerImportStatus
@@ -90,11 +91,24 @@ class _Progress:
 
 def _finish(job: LedgerImportJob, try_number: int, status: LedgerImportStatus,
             **fields: Any) -> None:
-    """Record how this run ended, unless it was superseded meanwhile; the file is no longer
-    needed then."""
-    if _this_run(job.pk, try_number).update(status=status, finished_at=timezone.now(),
-                                            file="", task_id="", **fields):
-        job.file.delete(save=False)
+    """Record how this run ended, unless it was superseded meanwhile (``Superseded``); the file
+    is no longer needed once that is committed."""
+    if not _this_run(job.pk, try_number).update(status=status, finished_at=timezone.now(),
+                                                file="", task_id="", **fields):
+        raise Superseded
+    stored = job.file.name or ""
+    if stored:
+        transaction.on_commit(lambda: job.file.storage.delete(stored))
+
+
+def _finish_done(job: LedgerImportJob,
+                 try_number: int) -> Callable[[LedgerImportReport], None]:
+    """The job marked done inside the import's own transaction: a worker that dies between
+    the write and the job's end leaves neither, and a try superseded meanwhile (another worker
+    took the job) rolls its write back instead of importing twice."""
+    def finish(report: LedgerImportReport) -> None:
+        _finish(job, try_number, LedgerImportStatus.DONE, report=report_as_dict(report))
+    return finish
 
 
 def ledger_import_job_run(job_id: uuid.UUID, try_number: int) -> None:
@@ -111,25 +125,34 @@ def ledger_import_job_run(job_id: uuid.UUID, try_number: int) -> None:
     try:
         with job.file.open("rb") as stored:
             content = stored.read()
-        report = ledger_import(content=content, filename=job.filename, by=job.by,
-                               unit=job.unit, progress=_Progress(job_id, try_number),
-                               units=units)
+        ledger_import(content=content, filename=job.filename, by=job.by, unit=job.unit,
+                      progress=_Progress(job_id, try_number), units=units,
+                      commit_with=_finish_done(job, try_number))
     except Superseded:
         logger.info("Import de registre %s : essai %d remplacé par un autre", job_id,
                     try_number)
     except LedgerRejected as rejected:
-        _finish(job, try_number, LedgerImportStatus.REJECTED,
-                errors=[error_as_dict(error) for error in rejected.errors])
+        _finish_unless_superseded(job, try_number, LedgerImportStatus.REJECTED,
+                                  errors=[error_as_dict(error) for error in rejected.errors])
     except ValidationError as refused:
-        _finish(job, try_number, LedgerImportStatus.REJECTED,
-                errors=[error_as_dict(SheetError(None, None, None, message))
-                        for message in refused.messages])
+        _finish_unless_superseded(job, try_number, LedgerImportStatus.REJECTED,
+                                  errors=[error_as_dict(SheetError(None, None, None, message))
+                                          for message in refused.messages])
     except Exception:
         logger.exception("Import de registre %s : échec inattendu", job_id)
-        _finish(job, try_number, LedgerImportStatus.FAILED,
-                errors=[error_as_dict(SheetError(None, None, None, UNEXPECTED))])
-    else:
-        _finish(job, try_number, LedgerImportStatus.DONE, report=report_as_dict(report))
+        _finish_unless_superseded(job, try_number, LedgerImportStatus.FAILED,
+                                  errors=[error_as_dict(SheetError(None, None, None,
+                                                                   UNEXPECTED))])
+
+
+def _finish_unless_superseded(job: LedgerImportJob, try_number: int,
+                              status: LedgerImportStatus, **fields: Any) -> None:
+    """A refusal or a failure recorded, unless another try has taken the job meanwhile."""
+    try:
+        _finish(job, try_number, status, **fields)
+    except Superseded:
+        logger.info("Import de registre %s : essai %d remplacé par un autre", job.pk,
+                    try_number)
 
 
 # --- The template file -----------------------------------------------------------------------
