@@ -3,7 +3,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 
-from carnot.applications.models import Application
+from carnot.applications.models import Application, LedgerImportJob
 from carnot.audit.admin import AuditedModelAdmin
 
 
@@ -19,5 +19,15 @@ class ApplicationDataAdmin(AuditedModelAdmin):
         return application.code, application.call.year
 
 
+class ApplicationAdmin(ApplicationDataAdmin):
+    """An application's status changes only through the workflow (its guards, its transition
+    event, its notifications), never by an edit here."""
+
+    readonly_fields = ("status",)
+
+
+# Import jobs are the worker's state: not edited by hand (the job page shows them).
 for model in apps.get_app_config(__package__.rsplit(".", 1)[-1]).get_models():
-    admin.site.register(model, ApplicationDataAdmin)
+    if model is not LedgerImportJob:
+        admin.site.register(model, ApplicationAdmin if model is Application
+                            else ApplicationDataAdmin)

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from carnot.accounts.models import Role
-from carnot.accounts.permissions import is_officer, role_of, sees_network
+from carnot.accounts.permissions import role_of, sees_network
 from carnot.applications.models import Application, ApplicationUnit
 from carnot.applications.workflow import EDITABLE, Transition
 
@@ -64,10 +64,6 @@ def can_create_application(user: AnyUser) -> bool:
 
 def can_see_national_view(user: AnyUser) -> bool:
     return sees_network(user)
-
-
-def can_decide(user: AnyUser) -> bool:
-    return is_officer(user)
 
 
 def visible_application_or_404(user: AnyUser, year: int, code: str,

@@ -77,4 +77,5 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} : {self.object_label} ({self.at:%d/%m/%Y %H:%M})"
+        return (f"{self.get_kind_display()} : {self.object_label} "
+                f"({timezone.localtime(self.at):%d/%m/%Y %H:%M})")

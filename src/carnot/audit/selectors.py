@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.db.models import Max, QuerySet
 
 from carnot.audit.models import ADMIN_KINDS, AuditEvent, EventKind
-
-
-def object_history(*, target: models.Model) -> QuerySet[AuditEvent]:
-    """Every event on ``target``, oldest first, with who made it."""
-    return (AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(target),
-                                      object_id=str(target.pk))
-            .select_related("acting_user"))
 
 
 def application_events(*, application_code: str, call_year: int | None = None,

@@ -55,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnot.web.settings")
     os.environ.setdefault("CARNOT_DEBUG", "1")  # runserver then serves the static files
+    # Links in the e-mails lead to this server, whatever its port.
+    os.environ.setdefault("CARNOT_SITE_URL", f"http://{HOST}:{args.port}")
     # Imported here, once the settings module is chosen; the models after django.setup().
     import django  # noqa: PLC0415
     from django.conf import settings  # noqa: PLC0415
@@ -77,12 +79,16 @@ def run(args: argparse.Namespace) -> int:
                       "charger, ou une autre base avec CARNOT_DATA_DIR).")
     address = f"http://{HOST}:{args.port}/"
     worker = None if args.no_server else start_worker()
+    # Stopped by a signal rather than Ctrl-C (a service manager, ``kill``), the demo still
+    # stops its worker on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
     try:
         console.print(Panel.fit("\n".join([
             "[bold]Plateforme Carnot — démonstration[/]",
             f"Adresse : [bold]{address}[/]  (connexion : {address}connexion/)",
             f"Base de données : {settings.DATABASES['default']['NAME']}",
-            *([f"Tâches de fond (imports de registres) : un worker tourne (processus "
+            *([f"Tâches de fond (imports, e-mails) : un worker tourne (processus "
                f"{worker.pid})", "Arrêt du serveur et du worker : Ctrl-C"] if worker else
               ["Serveur et worker non lancés (--no-server)"])]), border_style="blue"))
         console.print(load_demo.logins_table())
@@ -92,6 +98,10 @@ def run(args: argparse.Namespace) -> int:
         if worker is not None:
             stop_worker(worker)
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def start_worker() -> subprocess.Popen[bytes]:

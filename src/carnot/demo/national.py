@@ -232,8 +232,3 @@ def demo_reset() -> None:
     Structure.objects.exclude(used).delete()
 
 
-def demo_counts() -> dict[str, int]:
-    """What the database holds now, for the welcome message."""
-    return {"applications": Application.objects.filter(call__year=DEMO_CALL_YEAR).count(),
-            "units": Unit.objects.count(), "puis": Pui.objects.count(),
-            "structures": Structure.objects.count()}

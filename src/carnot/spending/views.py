@@ -2,7 +2,7 @@
 
 A consortium is named by its application's call year and code; its ledger holds the grants of
 every application of that code (``selectors.consortium_grants``), so each call's page shows the
-same ledger. Access (``funding.permissions``): whoever may see the application reads it (others
+same ledger. Access (``spending.permissions``): whoever may see the application reads it (others
 get 404, anonymous users the login page); its coordinators and administrators record
 expenditures (the other roles get 403). "Today" — which vintages are open, which warn before
 their deadline — is ``django.utils.timezone.localdate()``.

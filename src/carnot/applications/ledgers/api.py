@@ -1,6 +1,6 @@
 """JSON API of the contract ledgers: contracts per unit and per consortium, with their
 eligibility, one contract, and imports — with exactly the pages' permissions
-(``funding.permissions``, « Ledgers »): a ledger the caller may not read answers 404, an import
+(``applications.ledgers.permissions``): a ledger the caller may not read answers 404, an import
 the caller's role may not make 403, anonymous requests 401, a refused file 422 with every error
 located (row, column, rule). The API's import is synchronous (the pages run it as a job with a
 progress bar)."""

@@ -1,7 +1,7 @@
 """Pages of the contract ledgers: contracts per unit and per consortium, each with its
 eligibility (FAQ-2.6, 2.28, 3.1 to 3.3), one contract in full, and ledger imports.
 
-Access (``funding.permissions``, « Ledgers »): a unit's ledger is read by the unit's leads, the
+Access (``applications.ledgers.permissions``): a unit's ledger is read by the unit's leads, the
 coordinators of an application declaring it, programme officers, association staff and
 administrators (anyone else gets 404); it is imported by its leads, those coordinators and
 administrators (officers and association staff get 403). A consortium's ledger is read by
@@ -218,7 +218,7 @@ def _import_page(request: HttpRequest, *, unit: Unit | None,
                                         application=application)
         return redirect("funding:ledger-import-job", job=job.pk)
     if unit is not None:
-        back, name = _unit_url(unit), f"l'unité {unit.rnsr} — {unit.name}"
+        back, name = _unit_url(unit), f"de l'unité {unit.rnsr} — {unit.name}"
     else:
         assert application is not None
         back, name = _application_url(application), f"du consortium {application.name}"
@@ -229,7 +229,7 @@ def _import_page(request: HttpRequest, *, unit: Unit | None,
         "declared": (list(Unit.objects.filter(declarations__application=application)
                           .order_by("rnsr").values_list("rnsr", flat=True))
                      if application is not None else []),
-        "title": f"Importer le registre des contrats de {name}"})
+        "title": f"Importer le registre des contrats {name}"})
 
 
 @require_http_methods(["GET", "POST"])
